@@ -1,0 +1,342 @@
+//! Command-line flags: each defined once (name, help, parsing). Opens no files and compiles
+//! no patterns; `run` turns flags into a configuration and calls the engine.
+
+use crate::detect::{self, rules::RuleSet, Confidence};
+use crate::engine::{self, ScanConfig};
+use crate::inventory::{key::FingerprintKey, mask, Format};
+use crate::source::local::WalkOptions;
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "phiscan",
+    version,
+    about = "Find protected health information (PHI) on file shares and write a data-location inventory",
+    long_about = None
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Scan folders and files (a disk or a mounted SMB/NFS share) and write the inventory.
+    Scan(ScanArgs),
+    /// List and test the detection rules.
+    Patterns {
+        #[command(subcommand)]
+        cmd: PatternsCmd,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PatternsCmd {
+    /// List every rule: id, kind, scope, validator, confidence policy and where it comes from.
+    List {
+        /// Add the rules in this directory (or file) to the built-in ones.
+        #[arg(long, value_name = "DIR")]
+        patterns: Vec<PathBuf>,
+        /// Print JSON Lines instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Test rules: a .toml rule file has its examples and negative examples checked; any other
+    /// file is scanned and every candidate is shown with its rule and confidence (low included).
+    Test {
+        /// A rule file (*.toml) or a sample text file.
+        file: PathBuf,
+        /// Add the rules in this directory (or file) to the built-in ones.
+        #[arg(long, value_name = "DIR")]
+        patterns: Vec<PathBuf>,
+        /// Show the matched values instead of masking them.
+        #[arg(long)]
+        reveal: bool,
+    },
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+pub enum FormatArg {
+    /// JSON Lines: finding, file and summary records (INVENTORY.md).
+    Jsonl,
+    /// A readable summary: files with findings or problems, then totals.
+    #[value(alias = "text")]
+    Human,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+pub enum ConfArg {
+    Low,
+    Medium,
+    High,
+}
+
+impl From<ConfArg> for Confidence {
+    fn from(c: ConfArg) -> Confidence {
+        match c {
+            ConfArg::Low => Confidence::Low,
+            ConfArg::Medium => Confidence::Medium,
+            ConfArg::High => Confidence::High,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    /// Folders or files to scan.
+    #[arg(required = true, value_name = "TARGET")]
+    pub targets: Vec<PathBuf>,
+    /// Output format. Default: human on a terminal, jsonl otherwise or with -o.
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// Write the inventory to FILE (created with mode 0600) instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Include the raw normalized values in the output. Without it only masked values and
+    /// keyed fingerprints are written.
+    #[arg(long)]
+    pub reveal: bool,
+    /// Report findings at this confidence or higher.
+    #[arg(long, value_enum, default_value = "medium", value_name = "LEVEL")]
+    pub min_confidence: ConfArg,
+    /// Worker threads (default: the number of CPUs).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Follow symbolic links (loops are detected and reported, not followed twice).
+    #[arg(long)]
+    pub follow: bool,
+    /// Skip paths matching GLOB (matched against the path below the target, the file name and
+    /// the full path; repeatable). Skipped paths are still listed as `skipped`.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Do not descend into other file systems (mount points below a target are listed as
+    /// `skipped`).
+    #[arg(long)]
+    pub one_file_system: bool,
+    /// Files larger than this are reported `too_large` without being read (suffixes K, M, G,
+    /// T; powers of 1024). Text files of any allowed size are read in bounded chunks.
+    #[arg(long, value_name = "SIZE", default_value = "512M", value_parser = parse_size)]
+    pub max_file_size: u64,
+    /// Add the rules in this directory (or rule file) to the built-in ones (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub patterns: Vec<PathBuf>,
+    /// The fingerprint key file (created with mode 0600 on first use). Default:
+    /// $XDG_DATA_HOME/phiscan/key or ~/.local/share/phiscan/key.
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+}
+
+/// "512M", "2G", "1024", "10KiB" -> bytes.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num.parse().map_err(|_| format!("not a size: {s:?}"))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        "t" | "tb" | "tib" => 1 << 40,
+        u => return Err(format!("unknown size unit {u:?} in {s:?}")),
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("size too large: {s:?}"))
+}
+
+/// Run the command; returns the process exit code.
+pub fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Scan(a) => scan(a),
+        Command::Patterns {
+            cmd: PatternsCmd::List { patterns, json },
+        } => patterns_list(&patterns, json),
+        Command::Patterns {
+            cmd:
+                PatternsCmd::Test {
+                    file,
+                    patterns,
+                    reveal,
+                },
+        } => patterns_test(&file, &patterns, reveal),
+    }
+}
+
+fn scan(a: ScanArgs) -> Result<i32> {
+    for t in &a.targets {
+        let s = t.to_string_lossy();
+        if s.starts_with("ftp://") || s.starts_with("ftps://") {
+            bail!(
+                "FTP targets are not supported yet in this version: {}",
+                strip_userinfo(&s)
+            );
+        }
+    }
+    let rules = RuleSet::load(&a.patterns)?;
+    let key = FingerprintKey::load_or_create(a.key_file.as_deref())?;
+    let mut gs = globset::GlobSetBuilder::new();
+    for g in &a.exclude {
+        gs.add(globset::Glob::new(g).with_context(|| format!("--exclude {g:?}"))?);
+    }
+    let threads = a
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+        .max(1);
+    let format = match a.format {
+        Some(FormatArg::Jsonl) => Format::Jsonl,
+        Some(FormatArg::Human) => Format::Human,
+        None if a.output.is_none() && std::io::stdout().is_terminal() => Format::Human,
+        None => Format::Jsonl,
+    };
+    let cfg = ScanConfig {
+        targets: a.targets,
+        walk: WalkOptions {
+            follow: a.follow,
+            one_file_system: a.one_file_system,
+            excludes: gs.build().context("building --exclude globs")?,
+            exclude_patterns: a.exclude,
+            threads,
+            never_read: Vec::new(),
+        },
+        max_file_size: a.max_file_size,
+        min_confidence: a.min_confidence.into(),
+        reveal: a.reveal,
+        format,
+        output: a.output,
+        key,
+        rules,
+    };
+    let outcome = engine::run_scan(cfg)?;
+    Ok(outcome.exit_code)
+}
+
+/// Never show credentials from a URL (`ftp://user:pass@host` -> `ftp://host`).
+pub fn strip_userinfo(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let (auth, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
+            let host = auth.rsplit_once('@').map_or(auth, |(_, h)| h);
+            format!("{scheme}://{host}/{path}")
+        }
+        None => url.to_string(),
+    }
+}
+
+fn patterns_list(dirs: &[PathBuf], json: bool) -> Result<i32> {
+    let rules = RuleSet::load(dirs)?;
+    for r in &rules.rules {
+        let s = &r.spec;
+        if json {
+            let v = serde_json::json!({
+                "id": s.id, "kind": s.kind, "scope": detect::scope_name(s.scope),
+                "validator": s.validator, "priority": s.priority,
+                "confidence": {"base": format!("{:?}", s.confidence.base).to_lowercase(),
+                               "context": format!("{:?}", s.confidence.context).to_lowercase(),
+                               "negative": format!("{:?}", s.confidence.negative).to_lowercase()},
+                "source": r.source, "description": s.description,
+            });
+            println!("{v}");
+        } else {
+            println!(
+                "{:<28} {:<13} {:<10} {}",
+                s.id,
+                s.kind.as_str(),
+                detect::scope_name(s.scope),
+                s.description
+            );
+        }
+    }
+    if !json {
+        println!(
+            "\n{} rules; rule-set hash {}",
+            rules.rules.len(),
+            &rules.hash[..16]
+        );
+    }
+    Ok(0)
+}
+
+fn patterns_test(file: &std::path::Path, dirs: &[PathBuf], reveal: bool) -> Result<i32> {
+    let is_rules = file.extension().is_some_and(|e| e == "toml");
+    let mut all: Vec<PathBuf> = dirs.to_vec();
+    if is_rules {
+        all.push(file.to_path_buf());
+    }
+    let rules = RuleSet::load(&all)?;
+    if is_rules {
+        let mut failed = 0;
+        let mut passed = 0;
+        let src = file.display().to_string();
+        for (ri, r) in rules
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.source == src)
+        {
+            for (ex, want) in r
+                .spec
+                .examples
+                .iter()
+                .map(|e| (e, true))
+                .chain(r.spec.negative_examples.iter().map(|e| (e, false)))
+            {
+                let (_, f) = detect::scan_text(&rules, ex.as_bytes(), detect::example_ext(ex));
+                let hit = f
+                    .iter()
+                    .any(|f| f.rule == ri && f.confidence >= Confidence::Medium);
+                let ok = hit == want;
+                if ok {
+                    passed += 1;
+                } else {
+                    failed += 1;
+                }
+                let what = if want { "example" } else { "negative example" };
+                println!(
+                    "{} {:<28} {what}: {:?}",
+                    if ok { "ok  " } else { "FAIL" },
+                    r.spec.id,
+                    if reveal {
+                        ex.clone()
+                    } else {
+                        format!("{} chars", ex.len())
+                    }
+                );
+            }
+        }
+        println!("\n{passed} passed, {failed} failed");
+        return Ok(if failed > 0 { 1 } else { 0 });
+    }
+    let data = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let text: Vec<u8> = match crate::extract::sniff(&data[..data.len().min(65536)]) {
+        crate::extract::Sniffed::Text { encoding, bom } => {
+            let mut r =
+                crate::extract::text::TextReader::new(&data[data.len()..], encoding, &data, bom);
+            r.next_chunk(b'\n')?;
+            r.text.clone()
+        }
+        other => bail!("{} is not text ({other:?})", file.display()),
+    };
+    let ext = file.extension().and_then(|e| e.to_str());
+    let (format, findings) = detect::scan_text(&rules, &text, ext);
+    println!("format: {}", format.name());
+    for f in &findings {
+        let r = &rules.rules[f.rule];
+        let line = 1 + memchr::memchr_iter(b'\n', &text[..f.start]).count();
+        let shown = if reveal {
+            f.value.clone()
+        } else {
+            mask::mask(f.kind, r.spec.mask.as_deref(), &f.value)
+        };
+        println!(
+            "line {line:>5}  {:<6} {:<13} {:<28} {shown}",
+            f.confidence.as_str(),
+            f.kind.as_str(),
+            r.spec.id
+        );
+    }
+    println!("\n{} candidates", findings.len());
+    Ok(0)
+}

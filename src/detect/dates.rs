@@ -1,0 +1,277 @@
+//! Calendar dates: parsing the formats people write birth dates in, and the small amount of
+//! civil-calendar arithmetic the tool needs (today's date, Excel serials later, RFC 3339
+//! timestamps) without pulling in a date library.
+
+use std::fmt;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Ymd {
+    pub y: i32,
+    pub m: u32,
+    pub d: u32,
+}
+
+impl fmt::Display for Ymd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.y, self.m, self.d)
+    }
+}
+
+impl Ymd {
+    pub fn today() -> Ymd {
+        let secs = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        civil_from_days((secs / 86_400) as i64)
+    }
+}
+
+fn is_leap(y: i32) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+pub fn days_in_month(y: i32, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap(y) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+pub fn civil_from_days(z: i64) -> Ymd {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    Ymd {
+        y: (if m <= 2 { y + 1 } else { y }) as i32,
+        m,
+        d,
+    }
+}
+
+/// RFC 3339 UTC timestamp for a point in time.
+pub fn rfc3339(t: SystemTime) -> String {
+    let (secs, neg) = match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => (d.as_secs() as i64, false),
+        Err(e) => (e.duration().as_secs() as i64, true),
+    };
+    let secs = if neg { -secs } else { secs };
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let d = civil_from_days(days);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        d.y,
+        d.m,
+        d.d,
+        rem / 3600,
+        (rem / 60) % 60,
+        rem % 60
+    )
+}
+
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
+
+fn month_from_name(s: &str) -> Option<u32> {
+    let l = s.trim_end_matches('.').to_ascii_lowercase();
+    if l.len() < 3 {
+        return None;
+    }
+    let idx = MONTHS.iter().position(|m| l.starts_with(m))?;
+    // Accept "jan", "janu", "january", "sept" but not "jane".
+    const FULL: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    if FULL[idx].starts_with(&l) || (idx == 8 && l == "sept") {
+        Some(idx as u32 + 1)
+    } else {
+        None
+    }
+}
+
+/// "2nd" -> "2", "21st" -> "21"; anything else unchanged.
+fn strip_ordinal(p: &str) -> &str {
+    let l = p.len();
+    if l > 2 && p.as_bytes()[l - 3].is_ascii_digit() {
+        let suf = p[l - 2..].to_ascii_lowercase();
+        if matches!(suf.as_str(), "st" | "nd" | "rd" | "th") {
+            return &p[..l - 2];
+        }
+    }
+    p
+}
+
+fn make(y: i32, m: u32, d: u32) -> Option<Ymd> {
+    if (1..=12).contains(&m) && d >= 1 && d <= days_in_month(y, m) {
+        Some(Ymd { y, m, d })
+    } else {
+        None
+    }
+}
+
+/// Two-digit years: up to this year's two digits mean 20xx, above mean 19xx.
+fn expand_year(s: &str, today: Ymd) -> Option<i32> {
+    let v: i32 = s.parse().ok()?;
+    match s.len() {
+        4 => Some(v),
+        2 => Some(if v <= today.y % 100 {
+            2000 + v
+        } else {
+            1900 + v
+        }),
+        _ => None,
+    }
+}
+
+/// Parse a written date in any of the common forms (US numeric, ISO, compact HL7/X12,
+/// month names, European dotted). Returns None for anything that is not a real calendar
+/// date.
+pub fn parse_date(s: &str, today: Ymd) -> Option<Ymd> {
+    let s = s.trim();
+    let b = s.as_bytes();
+    if b.len() == 8 && b.iter().all(u8::is_ascii_digit) {
+        // YYYYMMDD (HL7 TS, X12 D8)
+        return make(
+            s[0..4].parse().ok()?,
+            s[4..6].parse().ok()?,
+            s[6..8].parse().ok()?,
+        );
+    }
+    let parts: Vec<&str> = s
+        .split(['/', '-', '.', ' ', ','])
+        .filter(|p| !p.is_empty())
+        .map(strip_ordinal)
+        .collect();
+    if parts.len() != 3 {
+        return None;
+    }
+    let num = |p: &str| p.bytes().all(|c| c.is_ascii_digit());
+    if parts.iter().all(|p| num(p)) {
+        let (a, bb, c) = (parts[0], parts[1], parts[2]);
+        if a.len() == 4 {
+            return make(a.parse().ok()?, bb.parse().ok()?, c.parse().ok()?);
+        }
+        if a.len() > 2 || bb.len() > 2 {
+            return None;
+        }
+        let y = expand_year(c, today)?;
+        let (x, z): (u32, u32) = (a.parse().ok()?, bb.parse().ok()?);
+        let dotted = s.contains('.');
+        // US offices write month first; dotted dates are European day-first.
+        let (first, second) = if dotted {
+            ((z, x), (x, z))
+        } else {
+            ((x, z), (z, x))
+        };
+        return make(y, first.0, first.1).or_else(|| make(y, second.0, second.1));
+    }
+    // Month names: "Jan 2, 1980", "January 2 1980", "2 January 1980", "2-Jan-80".
+    if let Some(m) = month_from_name(parts[0]) {
+        if num(parts[1]) && num(parts[2]) && parts[1].len() <= 2 {
+            return make(expand_year(parts[2], today)?, m, parts[1].parse().ok()?);
+        }
+    }
+    if let Some(m) = month_from_name(parts[1]) {
+        if num(parts[0]) && num(parts[2]) && parts[0].len() <= 2 {
+            return make(expand_year(parts[2], today)?, m, parts[0].parse().ok()?);
+        }
+    }
+    None
+}
+
+/// A date that can be somebody's birth date: a real date in 1900..=today.
+pub fn parse_birth_date(s: &str, today: Ymd) -> Option<Ymd> {
+    let d = parse_date(s, today)?;
+    if d.y < 1900 || d > today {
+        return None;
+    }
+    Some(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    const T: Ymd = Ymd {
+        y: 2026,
+        m: 11,
+        d: 25,
+    };
+
+    #[test]
+    fn formats() {
+        let want = Some(Ymd {
+            y: 1980,
+            m: 1,
+            d: 2,
+        });
+        for s in [
+            "01/02/1980",
+            "1/2/80",
+            "1980-01-02",
+            "19800102",
+            "Jan 2, 1980",
+            "January 2, 1980",
+            "2 January 1980",
+            "2-Jan-80",
+            "02.01.1980",
+            "Jan. 2, 1980",
+        ] {
+            assert_eq!(parse_birth_date(s, T), want, "{s}");
+        }
+        assert_eq!(parse_birth_date("02/30/1980", T), None);
+        assert_eq!(parse_birth_date("01/02/2030", T), None);
+        assert_eq!(parse_birth_date("01/02/1880", T), None);
+        assert_eq!(
+            parse_birth_date("13/02/1980", T),
+            Some(Ymd {
+                y: 1980,
+                m: 2,
+                d: 13
+            })
+        );
+    }
+
+    #[test]
+    fn civil() {
+        assert_eq!(
+            civil_from_days(0),
+            Ymd {
+                y: 1970,
+                m: 1,
+                d: 1
+            }
+        );
+        assert_eq!(
+            civil_from_days(11_016),
+            Ymd {
+                y: 2000,
+                m: 2,
+                d: 29
+            }
+        );
+    }
+}

@@ -1,0 +1,836 @@
+//! Detection: text in, findings out. Pure functions, no I/O, no threads.
+//!
+//! Two stages, as in Nosey Parker:
+//! 1. **Candidates.** A vectorized pass finds the bytes every rule needs (ASCII digits and
+//!    `@`); only windows around them are searched, with ONE combined lazy-DFA automaton over
+//!    every text rule. Prose without digits is skipped at memory speed; a regex alternation
+//!    (what grep-style tools run) has no literal to skip ahead with.
+//! 2. **Confirmation.** Each candidate's rule extracts the value, its validator checks it
+//!    (check digits, issuing rules, calendar), and context scoring sets the confidence: the
+//!    label nearest the value (a keyword, or the column header in a table) decides whether the
+//!    context is positive or negative. When a rule rejects a candidate or only finds it weak,
+//!    the other rules that match at the same place get their turn (a 10-digit number failing
+//!    the NPI check can still be a phone number).
+//!
+//! Structured formats (HL7, X12, FHIR) and table columns add findings found by field, which
+//! take precedence over overlapping text findings.
+
+pub mod dates;
+pub mod rules;
+pub mod structured;
+pub mod validate;
+
+use regex_automata::{meta, Anchored, Input};
+use rules::{header_matches, norm_header, Level, RuleSet, Scope};
+use serde::{Deserialize, Serialize};
+use validate::Verdict;
+
+/// What kind of sensitive value a finding is (INVENTORY.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Ssn,
+    Mrn,
+    Dob,
+    InsuranceId,
+    Npi,
+    Dea,
+    CreditCard,
+    Itin,
+    Phone,
+    Email,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 10] = [
+        Kind::Ssn,
+        Kind::Mrn,
+        Kind::Dob,
+        Kind::InsuranceId,
+        Kind::Npi,
+        Kind::Dea,
+        Kind::CreditCard,
+        Kind::Itin,
+        Kind::Phone,
+        Kind::Email,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Ssn => "ssn",
+            Kind::Mrn => "mrn",
+            Kind::Dob => "dob",
+            Kind::InsuranceId => "insurance_id",
+            Kind::Npi => "npi",
+            Kind::Dea => "dea",
+            Kind::CreditCard => "credit_card",
+            Kind::Itin => "itin",
+            Kind::Phone => "phone",
+            Kind::Email => "email",
+        }
+    }
+
+    /// The kinds that make a file "contain PHI" (DETECTION.md).
+    pub fn is_core(self) -> bool {
+        matches!(self, Kind::Ssn | Kind::Mrn | Kind::Dob | Kind::InsuranceId)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+}
+
+/// One detected value in a piece of text.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// Index into `RuleSet::rules`.
+    pub rule: usize,
+    pub kind: Kind,
+    pub confidence: Confidence,
+    /// Normalized value (INVENTORY.md). Never written out without `--reveal`.
+    pub value: String,
+    /// Byte span of the value in the scanned text.
+    pub start: usize,
+    pub end: usize,
+    /// Structured field ("PID-3") when found by a format parser.
+    pub record: Option<String>,
+}
+
+/// What the text is, as far as detection cares: its table columns or structured format.
+#[derive(Debug, Clone)]
+pub enum TextFormat {
+    Plain,
+    Table(Table),
+    Hl7(structured::Hl7Delims),
+    X12(structured::X12Delims),
+    Fhir,
+}
+
+impl TextFormat {
+    pub fn name(&self) -> &'static str {
+        match self {
+            TextFormat::Plain => "text",
+            TextFormat::Table(t) if t.delim == b'\t' => "tsv",
+            TextFormat::Table(_) => "csv",
+            TextFormat::Hl7(_) => "hl7",
+            TextFormat::X12(_) => "x12",
+            TextFormat::Fhir => "fhir-json",
+        }
+    }
+
+    /// Decide the format from the first bytes of the text (and the file name's extension as
+    /// a hint for delimited tables).
+    pub fn sniff(text: &[u8], ext: Option<&str>, rules: &RuleSet) -> TextFormat {
+        if let Some(d) = structured::sniff_hl7(text) {
+            return TextFormat::Hl7(d);
+        }
+        if let Some(d) = structured::sniff_x12(text) {
+            return TextFormat::X12(d);
+        }
+        if structured::sniff_fhir(text) {
+            return TextFormat::Fhir;
+        }
+        if let Some(t) = Table::sniff(text, ext, rules) {
+            return TextFormat::Table(t);
+        }
+        TextFormat::Plain
+    }
+
+    /// The byte that ends a record, so that chunk boundaries can be put between records.
+    pub fn record_end(&self) -> u8 {
+        match self {
+            TextFormat::X12(d) => d.segment,
+            _ => b'\n',
+        }
+    }
+}
+
+/// A delimited table (CSV, TSV, pipe- or semicolon-separated) with a header row.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub delim: u8,
+    pub headers: Vec<String>,
+    /// Per column, per rule: +1 the header names this rule's kind, -1 it names another thing
+    /// (Phone, Order #), 0 neither.
+    pub col_class: Vec<Vec<i8>>,
+    /// Per column: the column rule that applies to its cells, if any.
+    pub col_rule: Vec<Option<usize>>,
+}
+
+/// Split one line into cell spans, honouring double quotes.
+pub fn split_cells(line: &[u8], delim: u8) -> Vec<(usize, usize)> {
+    let mut cells = Vec::new();
+    let mut start = 0;
+    let mut in_q = false;
+    for (i, &b) in line.iter().enumerate() {
+        if b == b'"' {
+            in_q = !in_q;
+        } else if b == delim && !in_q {
+            cells.push((start, i));
+            start = i + 1;
+        }
+    }
+    let mut end = line.len();
+    if end > start && line[end - 1] == b'\r' {
+        end -= 1;
+    }
+    cells.push((start, end));
+    cells
+}
+
+fn unquote(cell: &[u8]) -> &[u8] {
+    let mut c = cell.trim_ascii();
+    if c.len() >= 2 && c[0] == b'"' && c[c.len() - 1] == b'"' {
+        c = &c[1..c.len() - 1];
+    }
+    c.trim_ascii()
+}
+
+impl Table {
+    fn sniff(text: &[u8], ext: Option<&str>, rules: &RuleSet) -> Option<Table> {
+        let head = &text[..text.len().min(64 * 1024)];
+        let mut lines = head
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.trim_ascii().is_empty());
+        let first = lines.next()?;
+        let second = lines.next();
+        let ext = ext.map(str::to_ascii_lowercase);
+        let hinted = match ext.as_deref() {
+            Some("csv") => Some(b','),
+            Some("tsv") | Some("tab") => Some(b'\t'),
+            Some("psv") => Some(b'|'),
+            _ => None,
+        };
+        let candidates: &[u8] = b",\t|;";
+        let count = |l: &[u8], d: u8| split_cells(l, d).len();
+        let delim = hinted.filter(|&d| count(first, d) >= 2).or_else(|| {
+            candidates.iter().copied().find(|&d| {
+                let n = count(first, d);
+                let min = if d == b'\t' { 2 } else { 3 };
+                n >= min && second.is_some_and(|s| count(s, d) == n)
+            })
+        })?;
+        let headers: Vec<String> = split_cells(first, delim)
+            .into_iter()
+            .map(|(a, b)| String::from_utf8_lossy(unquote(&first[a..b])).into_owned())
+            .collect();
+        Some(Table::new(delim, headers, rules))
+    }
+
+    pub fn new(delim: u8, headers: Vec<String>, rules: &RuleSet) -> Table {
+        let mut col_class = Vec::new();
+        let mut col_rule = Vec::new();
+        for h in &headers {
+            let nh = norm_header(h);
+            let class: Vec<i8> = rules
+                .rules
+                .iter()
+                .map(|r| {
+                    if r.headers.iter().any(|k| header_matches(&nh, k)) {
+                        1
+                    } else if r.negative_headers.iter().any(|k| header_matches(&nh, k)) {
+                        -1
+                    } else {
+                        0
+                    }
+                })
+                .collect();
+            col_rule.push(rules.column_rules.iter().copied().find(|&r| class[r] == 1));
+            col_class.push(class);
+        }
+        Table {
+            delim,
+            headers,
+            col_class,
+            col_rule,
+        }
+    }
+
+    /// Column index of byte `pos` (its line starts at `line_start`).
+    fn column_of(&self, text: &[u8], line_start: usize, pos: usize) -> usize {
+        let mut in_q = false;
+        let mut col = 0;
+        for &b in &text[line_start..pos] {
+            if b == b'"' {
+                in_q = !in_q;
+            } else if b == self.delim && !in_q {
+                col += 1;
+            }
+        }
+        col
+    }
+}
+
+/// Per-thread scratch space: regex caches for the combined automaton and every rule.
+pub struct Scratch {
+    combined: meta::Cache,
+    per_rule: Vec<Option<(meta::Cache, regex_automata::util::captures::Captures)>>,
+    fields: Vec<structured::Field>,
+    today: dates::Ymd,
+}
+
+impl Scratch {
+    pub fn new(rules: &RuleSet) -> Scratch {
+        Scratch {
+            combined: rules.combined.create_cache(),
+            per_rule: rules
+                .rules
+                .iter()
+                .map(|r| {
+                    r.regex
+                        .as_ref()
+                        .map(|re| (re.create_cache(), re.create_captures()))
+                })
+                .collect(),
+            fields: Vec::new(),
+            today: dates::Ymd::today(),
+        }
+    }
+}
+
+/// A piece of text to scan. Findings are reported when they start in `[from, to)`; the
+/// bytes outside that range are context (the overlap between chunks of a large file).
+pub struct Chunk<'a> {
+    pub text: &'a [u8],
+    pub from: usize,
+    pub to: usize,
+    /// True when `text[0]` is the first byte of the document (the table header row, the
+    /// start of a FHIR document).
+    pub at_start: bool,
+}
+
+/// Bytes of context searched before the first trigger byte of a window: long enough for the
+/// longest label ("Medical Record Number: ") and an e-mail's local part.
+const PAD_BEFORE: usize = 80;
+/// Bytes searched after the last trigger byte (letters after digits: MBI, HICN suffixes).
+const PAD_AFTER: usize = 40;
+
+/// Position of the next ASCII digit or `@` at or after `i`.
+#[inline]
+pub fn next_trigger(h: &[u8], i: usize) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: SSE2 is part of the x86_64 baseline; loads are unaligned and in bounds.
+        unsafe { next_trigger_sse2(h, i) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        h[i.min(h.len())..]
+            .iter()
+            .position(|&b| b.is_ascii_digit() || b == b'@')
+            .map(|p| p + i)
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[inline]
+unsafe fn next_trigger_sse2(h: &[u8], mut i: usize) -> Option<usize> {
+    use std::arch::x86_64::*;
+    let lo = _mm_set1_epi8((b'0' - 1) as i8);
+    let hi = _mm_set1_epi8((b'9' + 1) as i8);
+    let at = _mm_set1_epi8(b'@' as i8);
+    let p = h.as_ptr();
+    let classify = |v: __m128i| {
+        let d = _mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi));
+        _mm_or_si128(d, _mm_cmpeq_epi8(v, at))
+    };
+    while i + 32 <= h.len() {
+        let a = classify(_mm_loadu_si128(p.add(i) as *const __m128i));
+        let b = classify(_mm_loadu_si128(p.add(i + 16) as *const __m128i));
+        let m = (_mm_movemask_epi8(a) as u32) | ((_mm_movemask_epi8(b) as u32) << 16);
+        if m != 0 {
+            return Some(i + m.trailing_zeros() as usize);
+        }
+        i += 32;
+    }
+    while i < h.len() {
+        let b = h[i];
+        if b.is_ascii_digit() || b == b'@' {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Whether the context of a candidate is positive, negative or silent for a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ctx {
+    Positive,
+    Negative,
+    None,
+}
+
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+fn line_start(text: &[u8], pos: usize) -> usize {
+    memchr::memrchr(b'\n', &text[..pos]).map_or(0, |i| i + 1)
+}
+
+/// The detector: a rule set and the scanning logic over it.
+pub struct Detector<'r> {
+    pub rules: &'r RuleSet,
+}
+
+impl<'r> Detector<'r> {
+    pub fn new(rules: &'r RuleSet) -> Self {
+        Detector { rules }
+    }
+
+    /// Scan one chunk; findings (sorted by position) are appended to `out`.
+    pub fn scan(
+        &self,
+        sc: &mut Scratch,
+        chunk: &Chunk<'_>,
+        format: &TextFormat,
+        out: &mut Vec<Finding>,
+    ) {
+        let first = out.len();
+        // Structured and column findings first: they win over overlapping text findings.
+        self.scan_structured(sc, chunk, format, out);
+        if let TextFormat::Table(t) = format {
+            self.scan_columns(sc, chunk, t, out);
+        }
+        let n_struct = out.len();
+        self.scan_text(sc, chunk, format, out);
+        if n_struct > first {
+            // Drop text findings that overlap a structured/column finding.
+            let (fixed, text) = out[first..].split_at(n_struct - first);
+            let keep: Vec<Finding> = text
+                .iter()
+                .filter(|f| !fixed.iter().any(|g| f.start < g.end && g.start < f.end))
+                .cloned()
+                .collect();
+            out.truncate(n_struct);
+            out.extend(keep);
+        }
+        out[first..].sort_by_key(|f| (f.start, f.end));
+    }
+
+    fn scan_structured(
+        &self,
+        sc: &mut Scratch,
+        chunk: &Chunk<'_>,
+        format: &TextFormat,
+        out: &mut Vec<Finding>,
+    ) {
+        sc.fields.clear();
+        let (text, from, to) = (chunk.text, chunk.from, chunk.to);
+        match format {
+            TextFormat::Hl7(d) => {
+                let s = if from == 0 { 0 } else { line_start(text, from) };
+                structured::hl7_fields(text, *d, s, to, &mut sc.fields);
+            }
+            TextFormat::X12(d) => {
+                let s = if from == 0 {
+                    0
+                } else {
+                    memchr::memrchr(d.segment, &text[..from]).map_or(0, |i| i + 1)
+                };
+                structured::x12_fields(text, *d, s, to, &mut sc.fields);
+            }
+            TextFormat::Fhir if chunk.at_start => structured::fhir_fields(text, &mut sc.fields),
+            _ => return,
+        }
+        let fields = std::mem::take(&mut sc.fields);
+        for f in &fields {
+            if f.start < from || f.start >= to {
+                continue;
+            }
+            let Some(ri) = self.rules.by_id(f.rule) else {
+                continue;
+            };
+            let rule = &self.rules.rules[ri];
+            let raw = &text[f.start..f.end];
+            let verdict = match &rule.spec.validator {
+                Some(v) => validate::validate(v, raw, sc.today),
+                None => Verdict::Valid(validate::alnum_upper(&String::from_utf8_lossy(raw))),
+            };
+            let (value, level) = match verdict {
+                Verdict::Valid(v) => (v, rule.spec.confidence.base),
+                Verdict::Weak(v) => (v, Level::Low),
+                Verdict::Invalid => continue,
+            };
+            if let Some(c) = level.confidence() {
+                out.push(Finding {
+                    rule: ri,
+                    kind: rule.spec.kind,
+                    confidence: c,
+                    value,
+                    start: f.start,
+                    end: f.end,
+                    record: Some(f.record.clone()),
+                });
+            }
+        }
+        sc.fields = fields;
+    }
+
+    /// Cells of columns whose header names a column rule's kind (MRN, Member ID ...).
+    fn scan_columns(&self, sc: &mut Scratch, chunk: &Chunk<'_>, t: &Table, out: &mut Vec<Finding>) {
+        if t.col_rule.iter().all(Option::is_none) {
+            return;
+        }
+        let text = chunk.text;
+        let mut ls = if chunk.from == 0 {
+            0
+        } else {
+            line_start(text, chunk.from)
+        };
+        let mut first_line = chunk.at_start && ls == 0;
+        while ls < text.len() && ls < chunk.to {
+            let le = memchr::memchr(b'\n', &text[ls..]).map_or(text.len(), |i| ls + i);
+            if first_line {
+                first_line = false; // the header row
+            } else {
+                let line = &text[ls..le];
+                for (col, (a, b)) in split_cells(line, t.delim).into_iter().enumerate() {
+                    let Some(Some(ri)) = t.col_rule.get(col) else {
+                        continue;
+                    };
+                    let (cs, ce) = trim_cell(line, a, b);
+                    if cs >= ce || ls + cs < chunk.from {
+                        continue;
+                    }
+                    if let Some(f) =
+                        self.eval_at(sc, *ri, text, ls + cs, Some(ls + ce), Some(t), true)
+                    {
+                        out.push(f);
+                    }
+                }
+            }
+            ls = le + 1;
+        }
+    }
+
+    fn scan_text(
+        &self,
+        sc: &mut Scratch,
+        chunk: &Chunk<'_>,
+        format: &TextFormat,
+        out: &mut Vec<Finding>,
+    ) {
+        let text = chunk.text;
+        let table = match format {
+            TextFormat::Table(t) => Some(t),
+            _ => None,
+        };
+        let mut pos = chunk.from;
+        while let Some(t0) = next_trigger(text, pos) {
+            let ws = t0.saturating_sub(PAD_BEFORE);
+            if ws >= chunk.to {
+                break;
+            }
+            // Grow the window while triggers keep coming within reach.
+            let mut last = t0;
+            let mut we = t0 + PAD_AFTER;
+            while let Some(t) = next_trigger(text, last + 1) {
+                if t > we + PAD_BEFORE {
+                    break;
+                }
+                last = t;
+                we = t + PAD_AFTER;
+            }
+            // End the window at a whitespace so that a value is never cut in half.
+            let mut we = we.min(text.len());
+            let lim = (we + 64).min(text.len());
+            while we < lim && !text[we].is_ascii_whitespace() {
+                we += 1;
+            }
+            self.search_window(
+                sc,
+                chunk,
+                table,
+                ws.max(chunk.from.saturating_sub(PAD_BEFORE)),
+                we,
+                out,
+            );
+            pos = we.max(last + 1);
+            if pos >= text.len() {
+                break;
+            }
+        }
+    }
+
+    fn search_window(
+        &self,
+        sc: &mut Scratch,
+        chunk: &Chunk<'_>,
+        table: Option<&Table>,
+        ws: usize,
+        we: usize,
+        out: &mut Vec<Finding>,
+    ) {
+        let text = chunk.text;
+        let mut at = ws;
+        while at < we {
+            let input = Input::new(text).range(at..we);
+            let Some(m) = self.rules.combined.search_with(&mut sc.combined, &input) else {
+                break;
+            };
+            let s = m.start();
+            if s >= chunk.to {
+                break;
+            }
+            if s < chunk.from {
+                at = s + 1;
+                continue;
+            }
+            let first_rule = self.rules.text_rules[m.pattern().as_usize()];
+            let mut best = self.eval_at(sc, first_rule, text, s, None, table, false);
+            if best
+                .as_ref()
+                .is_none_or(|f| f.confidence != Confidence::High)
+            {
+                // Other rules matching at the same place get their turn.
+                for &ri in &self.rules.text_rules {
+                    if ri == first_rule {
+                        continue;
+                    }
+                    if let Some(f) = self.eval_at(sc, ri, text, s, None, table, false) {
+                        if best.as_ref().is_none_or(|b| f.confidence > b.confidence) {
+                            best = Some(f);
+                        }
+                    }
+                }
+            }
+            match best {
+                Some(f) => {
+                    at = f.end.max(s + 1);
+                    // The whole match (label included) is consumed.
+                    at = at.max(m.end().min(we));
+                    out.push(f);
+                }
+                None => at = s + 1,
+            }
+        }
+    }
+
+    /// Try rule `ri` anchored at `s` (for column rules: on exactly the cell `[s, cell_end)`).
+    #[allow(clippy::too_many_arguments)]
+    fn eval_at(
+        &self,
+        sc: &mut Scratch,
+        ri: usize,
+        text: &[u8],
+        s: usize,
+        cell_end: Option<usize>,
+        table: Option<&Table>,
+        is_column_rule: bool,
+    ) -> Option<Finding> {
+        let rule = &self.rules.rules[ri];
+        let re = rule.regex.as_ref()?;
+        let (cache, caps) = sc.per_rule[ri].as_mut()?;
+        let end = cell_end.unwrap_or(text.len());
+        let input = Input::new(text).range(s..end).anchored(Anchored::Yes);
+        re.search_captures_with(cache, &input, caps);
+        let m = caps.get_match()?;
+        if let Some(ce) = cell_end {
+            if m.end() != ce {
+                return None;
+            }
+        }
+        let span = caps.get_group(rule.value_group).unwrap_or(m.span());
+        let raw = &text[span.start..span.end];
+        let verdict = match &rule.spec.validator {
+            Some(v) => validate::validate(v, raw, sc.today),
+            None => Verdict::Valid(validate::alnum_upper(&String::from_utf8_lossy(raw))),
+        };
+        let (value, weak) = match verdict {
+            Verdict::Valid(v) => (v, false),
+            Verdict::Weak(v) => (v, true),
+            Verdict::Invalid => return None,
+        };
+        let p = rule.spec.confidence;
+        let level = if is_column_rule {
+            p.context
+        } else {
+            match self.context(ri, text, span.start, span.end, table) {
+                Ctx::Positive => p.context,
+                Ctx::Negative => p.negative,
+                Ctx::None => p.base,
+            }
+        };
+        let mut conf = level.confidence()?;
+        if weak {
+            conf = conf.min(Confidence::Low);
+        }
+        Some(Finding {
+            rule: ri,
+            kind: rule.spec.kind,
+            confidence: conf,
+            value,
+            start: span.start,
+            end: span.end,
+            record: None,
+        })
+    }
+
+    /// Context of the value at `[s, e)` for rule `ri`: the column header in a table, else the
+    /// nearest keyword of this rule in the window around it.
+    fn context(&self, ri: usize, text: &[u8], s: usize, e: usize, table: Option<&Table>) -> Ctx {
+        let rule = &self.rules.rules[ri];
+        if let Some(t) = table {
+            let ls = line_start(text, s);
+            let col = t.column_of(text, ls, s);
+            if let Some(class) = t.col_class.get(col) {
+                match class[ri] {
+                    1 => return Ctx::Positive,
+                    -1 => return Ctx::Negative,
+                    _ => {}
+                }
+            }
+        }
+        let w = rule.spec.window;
+        // The window stays on the value's line; a value alone at the start of its line (a form
+        // with the label above it) also sees the line before.
+        let ls = line_start(text, s);
+        let floor = if text[ls..s]
+            .iter()
+            .all(|b| b.is_ascii_whitespace() || b.is_ascii_punctuation())
+            && ls > 0
+        {
+            line_start(text, ls - 1)
+        } else {
+            ls
+        };
+        let ws = s.saturating_sub(w.before).max(floor);
+        let le = memchr::memchr(b'\n', &text[e..]).map_or(text.len(), |i| e + i);
+        let we = (e + w.after).min(le);
+        let mut best: Option<(usize, i8)> = None;
+        for m in self.rules.keywords.find_overlapping_iter(&text[ws..we]) {
+            let class = rule.kw_class[m.pattern().as_usize()];
+            if class == 0 {
+                continue;
+            }
+            let (ks, ke) = (ws + m.start(), ws + m.end());
+            if ks < e && ke > s {
+                continue; // inside the value itself
+            }
+            if (ks > 0 && is_word(text[ks]) && is_word(text[ks - 1]))
+                || (ke < text.len() && is_word(text[ke - 1]) && is_word(text[ke]))
+            {
+                continue; // part of a longer word: "tel" in "hotel"
+            }
+            let dist = if ke <= s { s - ke } else { (ks - e) * 3 };
+            if best.is_none_or(|(d, _)| dist < d) {
+                best = Some((dist, class));
+            }
+        }
+        match best {
+            Some((_, 1)) => Ctx::Positive,
+            Some(_) => Ctx::Negative,
+            None => Ctx::None,
+        }
+    }
+}
+
+fn trim_cell(line: &[u8], mut a: usize, mut b: usize) -> (usize, usize) {
+    while a < b && (line[a].is_ascii_whitespace() || line[a] == b'"') {
+        a += 1;
+    }
+    while b > a && (line[b - 1].is_ascii_whitespace() || line[b - 1] == b'"') {
+        b -= 1;
+    }
+    (a, b)
+}
+
+/// Scan a whole in-memory text (sniffing its format): for tests, `patterns test` and small
+/// inputs.
+pub fn scan_text(rules: &RuleSet, text: &[u8], ext: Option<&str>) -> (TextFormat, Vec<Finding>) {
+    let format = TextFormat::sniff(text, ext, rules);
+    let mut sc = Scratch::new(rules);
+    let mut out = Vec::new();
+    let chunk = Chunk {
+        text,
+        from: 0,
+        to: text.len(),
+        at_start: true,
+    };
+    Detector::new(rules).scan(&mut sc, &chunk, &format, &mut out);
+    (format, out)
+}
+
+/// The extension hint under which a rule example is scanned: a multi-line example whose first
+/// line has commas or tabs is a small table (CSV), anything else is running text.
+pub fn example_ext(ex: &str) -> Option<&'static str> {
+    let first = ex.lines().next().unwrap_or("");
+    if ex.trim_end().contains('\n') && first.contains('\t') {
+        Some("tsv")
+    } else if ex.trim_end().contains('\n') && first.contains(',') {
+        Some("csv")
+    } else {
+        None
+    }
+}
+
+/// Whether rule scope is text (used by `patterns list`).
+pub fn scope_name(s: Scope) -> &'static str {
+    match s {
+        Scope::Text => "text",
+        Scope::Column => "column",
+        Scope::Structured => "structured",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every example of every rule is found by that rule at medium or higher; no negative
+    /// example is (the rules test that keeps patterns/ honest).
+    #[test]
+    fn rule_examples() {
+        let rules = RuleSet::load(&[] as &[&str]).unwrap();
+        let mut failures = Vec::new();
+        for (ri, r) in rules.rules.iter().enumerate() {
+            for ex in &r.spec.examples {
+                let (_, f) = scan_text(&rules, ex.as_bytes(), example_ext(ex));
+                if !f
+                    .iter()
+                    .any(|f| f.rule == ri && f.confidence >= Confidence::Medium)
+                {
+                    failures.push(format!(
+                        "{}: example not found: {ex:?} (got {:?})",
+                        r.spec.id,
+                        f.iter()
+                            .map(|f| (
+                                rules.rules[f.rule].spec.id.as_str(),
+                                f.confidence,
+                                f.value.as_str()
+                            ))
+                            .collect::<Vec<_>>()
+                    ));
+                }
+            }
+            for ex in &r.spec.negative_examples {
+                let (_, f) = scan_text(&rules, ex.as_bytes(), example_ext(ex));
+                if f.iter()
+                    .any(|f| f.rule == ri && f.confidence >= Confidence::Medium)
+                {
+                    failures.push(format!("{}: negative example matched: {ex:?}", r.spec.id));
+                }
+            }
+            if r.spec.examples.is_empty() {
+                failures.push(format!("{}: no examples", r.spec.id));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+}

@@ -1,0 +1,424 @@
+//! Rules as data: loading and compiling the files in `patterns/`.
+//!
+//! Every detector is a `[[rule]]` entry in a TOML file: an id, the kind it reports, a regular
+//! expression (in `(?x)` form where it helps), context keywords, a validator, a confidence
+//! policy and examples. The built-in files are compiled into the binary; `--patterns DIR` adds
+//! a user's own (a hospital's MRN format, say). See patterns/README.md for the format.
+
+use super::{validate, Confidence, Kind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use anyhow::{bail, Context, Result};
+use regex_automata::{meta, util::syntax};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// The built-in rule files, in load order.
+pub const BUILTIN: &[(&str, &str)] = &[
+    (
+        "structured.toml",
+        include_str!("../../patterns/structured.toml"),
+    ),
+    (
+        "insurance.toml",
+        include_str!("../../patterns/insurance.toml"),
+    ),
+    ("mrn.toml", include_str!("../../patterns/mrn.toml")),
+    ("ssn.toml", include_str!("../../patterns/ssn.toml")),
+    (
+        "provider.toml",
+        include_str!("../../patterns/provider.toml"),
+    ),
+    (
+        "financial.toml",
+        include_str!("../../patterns/financial.toml"),
+    ),
+    ("dob.toml", include_str!("../../patterns/dob.toml")),
+    ("contact.toml", include_str!("../../patterns/contact.toml")),
+];
+
+/// Where a rule applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// The pattern is searched in running text.
+    #[default]
+    Text,
+    /// The pattern is matched against whole table cells whose column header names the kind.
+    Column,
+    /// A field of a structured format (HL7, X12, FHIR), found by the parsers in code.
+    Structured,
+}
+
+/// What a candidate becomes when its context is positive, absent or negative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Drop,
+    Low,
+    Medium,
+    High,
+}
+
+impl Level {
+    pub fn confidence(self) -> Option<Confidence> {
+        match self {
+            Level::Drop => None,
+            Level::Low => Some(Confidence::Low),
+            Level::Medium => Some(Confidence::Medium),
+            Level::High => Some(Confidence::High),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// No context keyword near the value.
+    pub base: Level,
+    /// A positive keyword (or column header) is the label nearest the value.
+    #[serde(default = "high")]
+    pub context: Level,
+    /// A negative keyword (or column header) is the label nearest the value.
+    #[serde(default = "low")]
+    pub negative: Level,
+}
+
+fn high() -> Level {
+    Level::High
+}
+fn low() -> Level {
+    Level::Low
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Window {
+    pub before: usize,
+    pub after: usize,
+}
+
+impl Default for Window {
+    fn default() -> Self {
+        Window {
+            before: 50,
+            after: 20,
+        }
+    }
+}
+
+/// A rule as written in a file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    pub id: String,
+    pub kind: Kind,
+    pub description: String,
+    #[serde(default)]
+    pub scope: Scope,
+    #[serde(default)]
+    pub pattern: Option<String>,
+    #[serde(default)]
+    pub validator: Option<String>,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    #[serde(default)]
+    pub negative_keywords: Vec<String>,
+    /// Column headers that mark a table column as holding this kind (default: keywords).
+    #[serde(default)]
+    pub headers: Vec<String>,
+    #[serde(default)]
+    pub negative_headers: Vec<String>,
+    #[serde(default)]
+    pub window: Window,
+    pub confidence: Policy,
+    /// Higher first when two rules match at the same place. Default 0.
+    #[serde(default)]
+    pub priority: i32,
+    /// How to mask the value: "default" (last 4 shown), "ssn", "dob", "mbi", "email".
+    #[serde(default)]
+    pub mask: Option<String>,
+    #[serde(default)]
+    pub examples: Vec<String>,
+    #[serde(default)]
+    pub negative_examples: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    #[serde(default)]
+    rule: Vec<RuleSpec>,
+}
+
+/// A compiled rule.
+#[derive(Debug)]
+pub struct Rule {
+    pub spec: RuleSpec,
+    /// Where it came from: "builtin:ssn.toml" or a user file path.
+    pub source: String,
+    pub regex: Option<meta::Regex>,
+    /// Capture group index of `value` (0 = the whole match).
+    pub value_group: usize,
+    /// Per keyword id: +1 positive, -1 negative, 0 not this rule's.
+    pub kw_class: Vec<i8>,
+    /// Normalized header words, positive and negative.
+    pub headers: Vec<String>,
+    pub negative_headers: Vec<String>,
+}
+
+impl Rule {
+    pub fn id(&self) -> &str {
+        &self.spec.id
+    }
+}
+
+/// All rules, compiled: the combined automaton over every text rule, the keyword automaton,
+/// and the per-rule regexes that extract the value.
+#[derive(Debug)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+    /// Text rules in priority order; pattern i of `combined` is rule `text_rules[i]`.
+    pub text_rules: Vec<usize>,
+    pub column_rules: Vec<usize>,
+    pub combined: meta::Regex,
+    pub keywords: AhoCorasick,
+    /// Keyword strings by id (lowercase).
+    pub keyword_list: Vec<String>,
+    /// SHA-256 over every rule file's bytes, in load order: identifies the rule set in reports.
+    pub hash: String,
+}
+
+pub fn syntax_config() -> syntax::Config {
+    syntax::Config::new().unicode(false).utf8(false).crlf(true)
+}
+
+/// Normalize a column header or header keyword: lowercase, anything but letters, digits and
+/// `#` becomes a space, spaces collapsed.
+pub fn norm_header(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let c = c.to_ascii_lowercase();
+        if c.is_ascii_alphanumeric() || c == '#' {
+            out.push(c);
+        } else if !out.ends_with(' ') && !out.is_empty() {
+            out.push(' ');
+        }
+    }
+    out.trim_end().to_string()
+}
+
+/// Does a normalized header contain a normalized header keyword (as whole words, or, for
+/// long keywords, with the spaces removed: "PatientID" names "patient id")?
+pub fn header_matches(header: &str, kw: &str) -> bool {
+    if kw.is_empty() {
+        return false;
+    }
+    let padded = format!(" {header} ");
+    if padded.contains(&format!(" {kw} ")) {
+        return true;
+    }
+    if kw.ends_with('#') && padded.contains(&format!(" {kw}")) {
+        return true;
+    }
+    let compact_kw: String = kw.chars().filter(|c| *c != ' ').collect();
+    let compact_h: String = header.chars().filter(|c| *c != ' ').collect();
+    compact_kw.len() >= 6 && compact_h.contains(&compact_kw)
+}
+
+const STRUCTURED_IDS: &[&str] = &[
+    "hl7.pid.mrn",
+    "hl7.pid.dob",
+    "hl7.pid.ssn",
+    "hl7.in1.member_id",
+    "x12.nm1.member_id",
+    "x12.nm1.ssn",
+    "x12.nm1.npi",
+    "x12.dmg.dob",
+    "x12.ref.mrn",
+    "fhir.identifier.mrn",
+    "fhir.identifier.ssn",
+    "fhir.identifier.npi",
+    "fhir.birthdate",
+    "fhir.coverage.member_id",
+];
+
+impl RuleSet {
+    /// The built-in rules plus every `*.toml` file in each of `extra_dirs`.
+    pub fn load(extra_dirs: &[impl AsRef<Path>]) -> Result<RuleSet> {
+        let mut files: Vec<(String, String)> = BUILTIN
+            .iter()
+            .map(|(n, t)| (format!("builtin:{n}"), t.to_string()))
+            .collect();
+        for dir in extra_dirs {
+            let dir = dir.as_ref();
+            let mut paths: Vec<_> = if dir.is_file() {
+                vec![dir.to_path_buf()]
+            } else {
+                std::fs::read_dir(dir)
+                    .with_context(|| format!("reading rules directory {}", dir.display()))?
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+                    .collect()
+            };
+            paths.sort();
+            for p in paths {
+                let text = std::fs::read_to_string(&p)
+                    .with_context(|| format!("reading rule file {}", p.display()))?;
+                files.push((p.display().to_string(), text));
+            }
+        }
+        Self::from_sources(&files)
+    }
+
+    pub fn from_sources(files: &[(String, String)]) -> Result<RuleSet> {
+        let mut hasher = Sha256::new();
+        let mut specs: Vec<(RuleSpec, String)> = Vec::new();
+        for (name, text) in files {
+            hasher.update(name.trim_start_matches("builtin:").as_bytes());
+            hasher.update([0]);
+            hasher.update(text.as_bytes());
+            hasher.update([0]);
+            let file: RuleFile =
+                toml::from_str(text).with_context(|| format!("parsing rule file {name}"))?;
+            for r in file.rule {
+                specs.push((r, name.clone()));
+            }
+        }
+        let hash = hex::encode(hasher.finalize());
+
+        // Ids are unique; a user file may not silently replace a built-in rule.
+        let mut seen = std::collections::HashSet::new();
+        for (s, src) in &specs {
+            if !seen.insert(s.id.clone()) {
+                bail!("duplicate rule id {:?} (in {src})", s.id);
+            }
+        }
+
+        // Keywords: one automaton for all rules.
+        let mut keyword_list: Vec<String> = Vec::new();
+        let kw_id = |list: &mut Vec<String>, k: &str| -> usize {
+            let k = k.to_ascii_lowercase();
+            match list.iter().position(|x| *x == k) {
+                Some(i) => i,
+                None => {
+                    list.push(k);
+                    list.len() - 1
+                }
+            }
+        };
+        let mut kw_ids: Vec<(Vec<usize>, Vec<usize>)> = Vec::new();
+        for (s, _) in &specs {
+            let pos = s
+                .keywords
+                .iter()
+                .map(|k| kw_id(&mut keyword_list, k))
+                .collect();
+            let neg = s
+                .negative_keywords
+                .iter()
+                .map(|k| kw_id(&mut keyword_list, k))
+                .collect();
+            kw_ids.push((pos, neg));
+        }
+        let keywords = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&keyword_list)
+            .context("building the keyword automaton")?;
+
+        let mut rules = Vec::new();
+        for ((spec, source), (pos, neg)) in specs.into_iter().zip(kw_ids) {
+            let mut kw_class = vec![0i8; keyword_list.len()];
+            for i in neg {
+                kw_class[i] = -1;
+            }
+            for i in pos {
+                kw_class[i] = 1;
+            }
+            if let Some(v) = &spec.validator {
+                if !validate::NAMES.contains(&v.as_str()) {
+                    bail!(
+                        "rule {}: unknown validator {v:?} (known: {})",
+                        spec.id,
+                        validate::NAMES.join(", ")
+                    );
+                }
+            }
+            let (regex, value_group) = match (spec.scope, &spec.pattern) {
+                (Scope::Structured, _) => {
+                    if !STRUCTURED_IDS.contains(&spec.id.as_str()) {
+                        bail!(
+                            "rule {}: scope = \"structured\" is only for the built-in parsers",
+                            spec.id
+                        );
+                    }
+                    (None, 0)
+                }
+                (_, None) => bail!("rule {}: a pattern is required", spec.id),
+                (_, Some(p)) => {
+                    let re = meta::Regex::builder()
+                        .syntax(syntax_config())
+                        .build(p)
+                        .with_context(|| format!("rule {}: compiling its pattern", spec.id))?;
+                    let g = re
+                        .group_info()
+                        .to_index(regex_automata::PatternID::ZERO, "value")
+                        .unwrap_or(0);
+                    (Some(re), g)
+                }
+            };
+            let norm = |v: &Vec<String>| v.iter().map(|h| norm_header(h)).collect::<Vec<_>>();
+            let headers = if spec.headers.is_empty() {
+                norm(&spec.keywords)
+            } else {
+                norm(&spec.headers)
+            };
+            let negative_headers = if spec.negative_headers.is_empty() {
+                norm(&spec.negative_keywords)
+            } else {
+                norm(&spec.negative_headers)
+            };
+            rules.push(Rule {
+                spec,
+                source,
+                regex,
+                value_group,
+                kw_class,
+                headers,
+                negative_headers,
+            });
+        }
+
+        let mut text_rules: Vec<usize> = (0..rules.len())
+            .filter(|&i| rules[i].spec.scope == Scope::Text)
+            .collect();
+        text_rules.sort_by_key(|&i| std::cmp::Reverse(rules[i].spec.priority));
+        let column_rules = (0..rules.len())
+            .filter(|&i| rules[i].spec.scope == Scope::Column)
+            .collect();
+        let patterns: Vec<&str> = text_rules
+            .iter()
+            .map(|&i| rules[i].spec.pattern.as_deref().unwrap_or(""))
+            .collect();
+        let combined = meta::Regex::builder()
+            .syntax(syntax_config())
+            .configure(meta::Config::new().match_kind(regex_automata::MatchKind::LeftmostFirst))
+            .build_many(&patterns)
+            .context("building the combined automaton")?;
+
+        Ok(RuleSet {
+            rules,
+            text_rules,
+            column_rules,
+            combined,
+            keywords,
+            keyword_list,
+            hash,
+        })
+    }
+
+    pub fn by_id(&self, id: &str) -> Option<usize> {
+        self.rules.iter().position(|r| r.spec.id == id)
+    }
+}

@@ -1,0 +1,387 @@
+//! Structured health-data formats, understood field by field rather than grepped.
+//!
+//! - HL7 v2 (pipe-delimited segments): PID-3 patient identifiers (by CX-5 identifier type:
+//!   MR/PI/PT/AN... are MRNs, SS is an SSN, MC/MA are Medicare/Medicaid numbers), PID-7 birth
+//!   date, PID-19 SSN, IN1-36 policy number, IN1-49 insured's id, IN1-18 insured's birth date,
+//!   GT1-8/GT1-12 guarantor birth date and SSN.
+//! - X12 837/835 (`~`-terminated segments): NM1 with NM108=MI (member id), 34 (SSN) or XX
+//!   (NPI), DMG02 birth date, REF*SY (SSN), REF*1W (member id), REF*EA (medical record number).
+//! - FHIR JSON (R4): identifiers typed MR, SSN/MBI/NPI identifier systems, `birthDate`,
+//!   Coverage.subscriberId.
+//!
+//! Each extractor yields raw field values with their byte spans in the text; `scan` validates
+//! them like any other candidate (the rule ids live in patterns/structured.toml).
+
+use serde_json::Value;
+
+/// A field value found by a structured parser, before validation.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// Rule id in patterns/structured.toml.
+    pub rule: &'static str,
+    pub start: usize,
+    pub end: usize,
+    /// "PID-3", "NM1*09" ...: the segment and field, for `location.record`.
+    pub record: String,
+}
+
+/// HL7 v2 delimiters, read from the MSH segment.
+#[derive(Debug, Clone, Copy)]
+pub struct Hl7Delims {
+    pub field: u8,
+    pub component: u8,
+    pub repetition: u8,
+}
+
+/// Is this text an HL7 v2 message (or batch)? Returns its delimiters.
+pub fn sniff_hl7(text: &[u8]) -> Option<Hl7Delims> {
+    let mut t = text;
+    while let [b'\r' | b'\n' | b' ' | b'\t', rest @ ..] = t {
+        t = rest;
+    }
+    for lead in [&b"MSH"[..], b"FHS", b"BHS"] {
+        if t.starts_with(lead) && t.len() > 8 {
+            let f = t[3];
+            if f.is_ascii_alphanumeric() || f.is_ascii_whitespace() {
+                return None;
+            }
+            return Some(Hl7Delims {
+                field: f,
+                component: t[4],
+                repetition: t[5],
+            });
+        }
+    }
+    None
+}
+
+fn split_spans(
+    text: &[u8],
+    start: usize,
+    end: usize,
+    sep: u8,
+) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut pos = start;
+    let mut done = start > end;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let s = pos;
+        match memchr::memchr(sep, &text[s..end]) {
+            Some(i) => {
+                pos = s + i + 1;
+                Some((s, s + i))
+            }
+            None => {
+                done = true;
+                Some((s, end))
+            }
+        }
+    })
+}
+
+fn trim_span(text: &[u8], mut s: usize, mut e: usize) -> (usize, usize) {
+    while s < e && text[s].is_ascii_whitespace() {
+        s += 1;
+    }
+    while e > s && text[e - 1].is_ascii_whitespace() {
+        e -= 1;
+    }
+    (s, e)
+}
+
+/// Walk the HL7 segments of `text` that start inside `[from, to)`.
+pub fn hl7_fields(text: &[u8], d: Hl7Delims, from: usize, to: usize, out: &mut Vec<Field>) {
+    let mut seg_start = from;
+    while seg_start < text.len() && seg_start < to {
+        let seg_end =
+            memchr::memchr2(b'\r', b'\n', &text[seg_start..]).map_or(text.len(), |i| seg_start + i);
+        hl7_segment(text, d, seg_start, seg_end, out);
+        seg_start = seg_end + 1;
+    }
+}
+
+fn hl7_segment(text: &[u8], d: Hl7Delims, s: usize, e: usize, out: &mut Vec<Field>) {
+    if e < s + 4 || text[s + 3] != d.field {
+        return;
+    }
+    let name = &text[s..s + 3];
+    let wanted: &[usize] = match name {
+        b"PID" => &[3, 7, 19],
+        b"IN1" => &[18, 36, 49],
+        b"GT1" => &[8, 12],
+        _ => return,
+    };
+    let seg = std::str::from_utf8(name).unwrap_or("???");
+    for (idx, (fs, fe)) in split_spans(text, s, e, d.field).enumerate() {
+        if !wanted.contains(&idx) {
+            continue;
+        }
+        for (rs, re) in split_spans(text, fs, fe, d.repetition) {
+            let comps: Vec<(usize, usize)> = split_spans(text, rs, re, d.component).collect();
+            let (cs, ce) = trim_span(text, comps[0].0, comps[0].1);
+            if cs == ce {
+                continue;
+            }
+            let rule = match (name, idx) {
+                (b"PID", 3) => {
+                    // CX-5: identifier type code.
+                    let ty = comps.get(4).map(|&(a, b)| &text[a..b]).unwrap_or(b"");
+                    match ty {
+                        b"SS" => "hl7.pid.ssn",
+                        b"MC" | b"MA" | b"MCD" | b"MCR" => "hl7.in1.member_id",
+                        b"DL" | b"PPN" | b"DN" | b"NPI" | b"PRN" => continue,
+                        _ => "hl7.pid.mrn",
+                    }
+                }
+                (b"PID", 7) | (b"IN1", 18) | (b"GT1", 8) => "hl7.pid.dob",
+                (b"PID", 19) | (b"GT1", 12) => "hl7.pid.ssn",
+                (b"IN1", 36) | (b"IN1", 49) => "hl7.in1.member_id",
+                _ => continue,
+            };
+            // PID-7 is a TS: YYYYMMDD[HHMM[SS]]; keep the date part.
+            let ce = if rule == "hl7.pid.dob" && ce - cs > 8 {
+                cs + 8
+            } else {
+                ce
+            };
+            out.push(Field {
+                rule,
+                start: cs,
+                end: ce,
+                record: format!("{seg}-{idx}"),
+            });
+        }
+    }
+}
+
+/// X12 delimiters from the fixed-width ISA segment.
+#[derive(Debug, Clone, Copy)]
+pub struct X12Delims {
+    pub element: u8,
+    pub segment: u8,
+}
+
+pub fn sniff_x12(text: &[u8]) -> Option<X12Delims> {
+    let mut t = text;
+    while let [b'\r' | b'\n' | b' ' | b'\t', rest @ ..] = t {
+        t = rest;
+    }
+    if !t.starts_with(b"ISA") || t.len() < 106 {
+        return None;
+    }
+    let element = t[3];
+    if element.is_ascii_alphanumeric() {
+        return None;
+    }
+    // ISA has 16 elements; the segment terminator follows the 16th.
+    let mut count = 0;
+    for (i, &b) in t.iter().enumerate().take(200) {
+        if b == element {
+            count += 1;
+            if count == 16 {
+                let term = *t.get(i + 2)?;
+                return Some(X12Delims {
+                    element,
+                    segment: term,
+                });
+            }
+        }
+    }
+    None
+}
+
+pub fn x12_fields(text: &[u8], d: X12Delims, from: usize, to: usize, out: &mut Vec<Field>) {
+    let mut s = from;
+    while s < text.len() && s < to {
+        let e = memchr::memchr(d.segment, &text[s..]).map_or(text.len(), |i| s + i);
+        let (ss, se) = trim_span(text, s, e);
+        x12_segment(text, d, ss, se, out);
+        s = e + 1;
+    }
+}
+
+fn x12_segment(text: &[u8], d: X12Delims, s: usize, e: usize, out: &mut Vec<Field>) {
+    let els: Vec<(usize, usize)> = split_spans(text, s, e, d.element).collect();
+    let el = |i: usize| els.get(i).map(|&(a, b)| &text[a..b]).unwrap_or(b"");
+    let push = |out: &mut Vec<Field>, rule: &'static str, i: usize, rec: &str| {
+        if let Some(&(a, b)) = els.get(i) {
+            let (a, b) = trim_span(text, a, b);
+            if a < b {
+                out.push(Field {
+                    rule,
+                    start: a,
+                    end: b,
+                    record: format!("{rec}{i:02}"),
+                });
+            }
+        }
+    };
+    match el(0) {
+        b"NM1" => match el(8) {
+            b"MI" if matches!(el(1), b"IL" | b"QC") => push(out, "x12.nm1.member_id", 9, "NM1*"),
+            b"34" => push(out, "x12.nm1.ssn", 9, "NM1*"),
+            b"XX" => push(out, "x12.nm1.npi", 9, "NM1*"),
+            _ => {}
+        },
+        b"DMG" if el(1) == b"D8" => push(out, "x12.dmg.dob", 2, "DMG*"),
+        b"REF" => match el(1) {
+            b"SY" => push(out, "x12.nm1.ssn", 2, "REF*"),
+            b"1W" => push(out, "x12.nm1.member_id", 2, "REF*"),
+            b"EA" => push(out, "x12.ref.mrn", 2, "REF*"),
+            _ => {}
+        },
+        _ => {}
+    }
+}
+
+/// Does this text look like a FHIR resource or bundle?
+pub fn sniff_fhir(text: &[u8]) -> bool {
+    let head = &text[..text.len().min(4096)];
+    let first = head.iter().find(|b| !b.is_ascii_whitespace());
+    first == Some(&b'{') && memchr::memmem::find(head, b"\"resourceType\"").is_some()
+}
+
+const SSN_SYSTEMS: &[&str] = &[
+    "http://hl7.org/fhir/sid/us-ssn",
+    "urn:oid:2.16.840.1.113883.4.1",
+];
+const MBI_SYSTEMS: &[&str] = &[
+    "http://hl7.org/fhir/sid/us-mbi",
+    "http://terminology.hl7.org/NamingSystem/cmsMBI",
+];
+const NPI_SYSTEMS: &[&str] = &[
+    "http://hl7.org/fhir/sid/us-npi",
+    "urn:oid:2.16.840.1.113883.4.6",
+];
+
+/// Parse a FHIR JSON document and collect typed values, then locate each value in the text.
+pub fn fhir_fields(text: &[u8], out: &mut Vec<Field>) {
+    let Ok(doc) = serde_json::from_slice::<Value>(text) else {
+        return;
+    };
+    let mut found: Vec<(&'static str, String, String)> = Vec::new();
+    walk_fhir(&doc, "", &mut found);
+    // Locate each value as a JSON string in the text, in document order.
+    let mut cursor = 0usize;
+    for (rule, value, record) in found {
+        let needle = serde_json::to_string(&value).unwrap_or_default();
+        let nb = needle.as_bytes();
+        let pos = memchr::memmem::find(&text[cursor..], nb)
+            .map(|i| cursor + i)
+            .or_else(|| memchr::memmem::find(text, nb));
+        if let Some(p) = pos {
+            out.push(Field {
+                rule,
+                start: p + 1,
+                end: p + nb.len() - 1,
+                record,
+            });
+            cursor = p + nb.len();
+        }
+    }
+}
+
+fn walk_fhir(v: &Value, parent_type: &str, found: &mut Vec<(&'static str, String, String)>) {
+    match v {
+        Value::Array(items) => items.iter().for_each(|i| walk_fhir(i, parent_type, found)),
+        Value::Object(map) => {
+            let rtype = map
+                .get("resourceType")
+                .and_then(Value::as_str)
+                .unwrap_or(parent_type);
+            if map.contains_key("resourceType") {
+                if let Some(Value::String(bd)) = map.get("birthDate") {
+                    found.push(("fhir.birthdate", bd.clone(), format!("{rtype}.birthDate")));
+                }
+                if rtype == "Coverage" {
+                    if let Some(Value::String(s)) = map.get("subscriberId") {
+                        found.push((
+                            "fhir.coverage.member_id",
+                            s.clone(),
+                            "Coverage.subscriberId".into(),
+                        ));
+                    }
+                }
+                if let Some(Value::Array(ids)) = map.get("identifier") {
+                    for id in ids {
+                        if let Some(f) = fhir_identifier(id, rtype) {
+                            found.push(f);
+                        }
+                    }
+                }
+            }
+            for (k, child) in map {
+                if k != "identifier" {
+                    walk_fhir(child, rtype, found);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn fhir_identifier(id: &Value, rtype: &str) -> Option<(&'static str, String, String)> {
+    let value = id.get("value")?.as_str()?.to_string();
+    let system = id.get("system").and_then(Value::as_str).unwrap_or("");
+    let codes: Vec<&str> = id
+        .pointer("/type/coding")
+        .and_then(Value::as_array)
+        .map(|c| {
+            c.iter()
+                .filter_map(|x| x.get("code").and_then(Value::as_str))
+                .collect()
+        })
+        .unwrap_or_default();
+    let rec = format!("{rtype}.identifier");
+    if SSN_SYSTEMS.contains(&system) || codes.contains(&"SS") || codes.contains(&"SB") {
+        return Some(("fhir.identifier.ssn", value, rec));
+    }
+    if MBI_SYSTEMS.contains(&system) || (rtype == "Coverage" && codes.contains(&"MB")) {
+        return Some(("fhir.coverage.member_id", value, rec));
+    }
+    if NPI_SYSTEMS.contains(&system) {
+        return Some(("fhir.identifier.npi", value, rec));
+    }
+    if codes.contains(&"MR") && rtype == "Patient" {
+        return Some(("fhir.identifier.mrn", value, rec));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hl7_pid() {
+        let msg = b"MSH|^~\\&|EPIC|HOSP|||20230101||ADT^A01|1|P|2.5\rPID|1||00482913^^^HOSP^MR~234567891^^^SSA^SS||DOE^JOHN||19800102|M|||||||||||234-56-7891\r";
+        let d = sniff_hl7(msg).unwrap();
+        let mut out = Vec::new();
+        hl7_fields(msg, d, 0, msg.len(), &mut out);
+        let got: Vec<(&str, &[u8])> = out.iter().map(|f| (f.rule, &msg[f.start..f.end])).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("hl7.pid.mrn", &b"00482913"[..]),
+                ("hl7.pid.ssn", b"234567891"),
+                ("hl7.pid.dob", b"19800102"),
+                ("hl7.pid.ssn", b"234-56-7891")
+            ]
+        );
+    }
+
+    #[test]
+    fn x12_nm1_dmg() {
+        let isa = b"ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*RECEIVER       *230101*1200*^*00501*000000001*0*P*:~";
+        let mut doc = isa.to_vec();
+        doc.extend_from_slice(b"NM1*IL*1*DOE*JOHN****MI*XEH812349021~DMG*D8*19800102*M~");
+        let d = sniff_x12(&doc).unwrap();
+        assert_eq!(d.segment, b'~');
+        let mut out = Vec::new();
+        x12_fields(&doc, d, 0, doc.len(), &mut out);
+        let got: Vec<&[u8]> = out.iter().map(|f| &doc[f.start..f.end]).collect();
+        assert_eq!(got, vec![&b"XEH812349021"[..], b"19800102"]);
+    }
+}

@@ -1,0 +1,213 @@
+//! Extraction: bytes in, text out. Decides what a file is by its content (magic bytes first,
+//! the extension second), and turns text files in any common encoding into chunks of text the
+//! detector can search, with a way back to lines and byte offsets.
+//!
+//! Formats with their own extractors (PDF, spreadsheets, office documents, e-mail, archives)
+//! are recognised here already; until their extractors land they end as `unsupported` with
+//! the format named in the reason, never as a silent "no findings".
+
+pub mod text;
+
+/// What the first bytes of a file say it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sniffed {
+    /// Text in this encoding; `bom` bytes to skip.
+    Text { encoding: Encoding, bom: usize },
+    /// A binary format we recognise but cannot read (yet): its name.
+    Binary(&'static str),
+    /// Binary content of no known format.
+    UnknownBinary,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Utf16Le,
+    Utf16Be,
+    /// Not valid UTF-8: read as Windows-1252 (a superset of Latin-1 for text). Digits,
+    /// keywords and identifiers are ASCII, so the bytes are searched as they are.
+    Windows1252,
+}
+
+impl Encoding {
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "utf-8",
+            Encoding::Utf16Le => "utf-16le",
+            Encoding::Utf16Be => "utf-16be",
+            Encoding::Windows1252 => "windows-1252",
+        }
+    }
+}
+
+/// Magic numbers of formats a medical office's share is full of.
+const MAGIC: &[(usize, &[u8], &str)] = &[
+    (0, b"%PDF-", "PDF document"),
+    (
+        0,
+        b"PK\x03\x04",
+        "zip container (zip, docx, xlsx, pptx, odt, ods)",
+    ),
+    (0, b"PK\x05\x06", "zip container (empty)"),
+    (
+        0,
+        b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+        "OLE2 compound document (doc, xls, ppt, msg)",
+    ),
+    (0, b"\x1F\x8B", "gzip archive"),
+    (0, b"BZh", "bzip2 archive"),
+    (0, b"\xFD7zXZ\x00", "xz archive"),
+    (0, b"7z\xBC\xAF\x27\x1C", "7z archive"),
+    (0, b"Rar!\x1A\x07", "RAR archive"),
+    (257, b"ustar", "tar archive"),
+    (0, b"\x89PNG\r\n\x1A\n", "PNG image (needs OCR)"),
+    (0, b"\xFF\xD8\xFF", "JPEG image (needs OCR)"),
+    (0, b"GIF87a", "GIF image (needs OCR)"),
+    (0, b"GIF89a", "GIF image (needs OCR)"),
+    (0, b"II*\x00", "TIFF image (needs OCR)"),
+    (0, b"MM\x00*", "TIFF image (needs OCR)"),
+    (0, b"BM", "BMP image (needs OCR)"),
+    (0, b"SQLite format 3\x00", "SQLite database"),
+    (0, b"\x7FELF", "ELF executable"),
+    (0, b"MZ", "Windows executable"),
+    (0, b"\x00\x00\x00\x0CjP  ", "JPEG 2000 image (needs OCR)"),
+    (4, b"ftyp", "MP4/QuickTime media"),
+    (0, b"ID3", "MP3 audio"),
+    (0, b"RIFF", "RIFF media (wav, avi, webp)"),
+    (0, b"DICM", "DICOM image"),
+    (128, b"DICM", "DICOM image"),
+    (0, b"!BDN", "Outlook PST mailbox"),
+];
+
+/// Decide what a file is from its first bytes (up to 64 KiB).
+pub fn sniff(head: &[u8]) -> Sniffed {
+    for &(off, magic, name) in MAGIC {
+        if head.len() >= off + magic.len() && &head[off..off + magic.len()] == magic {
+            // "MZ" and "BM" are short: only trust them on binary-looking content.
+            if magic.len() <= 2 && off == 0 && looks_like_text(head) {
+                continue;
+            }
+            return Sniffed::Binary(name);
+        }
+    }
+    if head.starts_with(b"\xEF\xBB\xBF") {
+        return Sniffed::Text {
+            encoding: Encoding::Utf8,
+            bom: 3,
+        };
+    }
+    if head.starts_with(b"\xFF\xFE") {
+        return Sniffed::Text {
+            encoding: Encoding::Utf16Le,
+            bom: 2,
+        };
+    }
+    if head.starts_with(b"\xFE\xFF") {
+        return Sniffed::Text {
+            encoding: Encoding::Utf16Be,
+            bom: 2,
+        };
+    }
+    if let Some(enc) = utf16_without_bom(head) {
+        return Sniffed::Text {
+            encoding: enc,
+            bom: 0,
+        };
+    }
+    if !looks_like_text(head) {
+        return Sniffed::UnknownBinary;
+    }
+    let valid_utf8 = match std::str::from_utf8(head) {
+        Ok(_) => true,
+        // A multi-byte character cut off at the end of the sample is fine.
+        Err(e) => e.error_len().is_none() && head.len() - e.valid_up_to() < 4,
+    };
+    let encoding = if valid_utf8 {
+        Encoding::Utf8
+    } else {
+        Encoding::Windows1252
+    };
+    Sniffed::Text { encoding, bom: 0 }
+}
+
+/// Text has no NUL bytes and few other control characters.
+fn looks_like_text(head: &[u8]) -> bool {
+    if head.is_empty() {
+        return true;
+    }
+    if memchr::memchr(0, head).is_some() {
+        return false;
+    }
+    let ctrl = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C | 0x1B | 0x1C..=0x1F))
+        .count();
+    ctrl * 100 < head.len() * 2
+}
+
+/// UTF-16 without a byte-order mark: mostly-ASCII text has a NUL in every other byte.
+fn utf16_without_bom(head: &[u8]) -> Option<Encoding> {
+    let n = head.len() & !1;
+    if n < 16 {
+        return None;
+    }
+    let (mut even0, mut odd0) = (0usize, 0usize);
+    for i in (0..n).step_by(2) {
+        even0 += usize::from(head[i] == 0);
+        odd0 += usize::from(head[i + 1] == 0);
+    }
+    let pairs = n / 2;
+    if odd0 * 10 >= pairs * 7 && even0 * 20 < pairs {
+        Some(Encoding::Utf16Le)
+    } else if even0 * 10 >= pairs * 7 && odd0 * 20 < pairs {
+        Some(Encoding::Utf16Be)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffing() {
+        assert_eq!(sniff(b"%PDF-1.7\n..."), Sniffed::Binary("PDF document"));
+        assert_eq!(
+            sniff(b"hello, world\n"),
+            Sniffed::Text {
+                encoding: Encoding::Utf8,
+                bom: 0
+            }
+        );
+        assert_eq!(
+            sniff(b"caf\xe9 au lait\n"),
+            Sniffed::Text {
+                encoding: Encoding::Windows1252,
+                bom: 0
+            }
+        );
+        let u16le: Vec<u8> = "Patient SSN 234-56-7891"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        assert_eq!(
+            sniff(&u16le),
+            Sniffed::Text {
+                encoding: Encoding::Utf16Le,
+                bom: 0
+            }
+        );
+        assert_eq!(
+            sniff(b"\x00\x01\x02\x03binary\x00\x00"),
+            Sniffed::UnknownBinary
+        );
+        assert_eq!(
+            sniff(b"BMW service list\n"),
+            Sniffed::Text {
+                encoding: Encoding::Utf8,
+                bom: 0
+            }
+        );
+    }
+}

@@ -1,0 +1,261 @@
+//! Streaming text: a file of any size is read in bounded chunks that overlap a little, so a
+//! value or its label is never cut at a chunk boundary and memory stays flat (a 1 GB log
+//! needs a few MiB). UTF-16 is transcoded to UTF-8 on the way; UTF-8 and Windows-1252 are
+//! searched as they are (every identifier and keyword is ASCII).
+
+use super::Encoding;
+use std::io::{self, Read};
+
+/// Text per chunk.
+pub const CHUNK: usize = 4 << 20;
+/// Bytes at the end of a chunk that are searched again with the next one.
+const OVERLAP: usize = 1024;
+/// Context kept before the next chunk's first reportable byte (labels, keywords).
+const KEEP_BEFORE: usize = 512;
+
+pub struct TextReader<R: Read> {
+    src: R,
+    encoding: Encoding,
+    decoder: Option<encoding_rs::Decoder>,
+    raw: Vec<u8>,
+    /// The current chunk: kept context + new text.
+    pub text: Vec<u8>,
+    /// Offset of `text[0]` in the whole (decoded) text.
+    pub base: u64,
+    /// Findings are reported when they start in `text[from..to]`.
+    pub from: usize,
+    pub to: usize,
+    started: bool,
+    eof: bool,
+    done: bool,
+    /// Bytes read from the source so far (including the head given to `new`).
+    pub bytes_read: u64,
+}
+
+impl<R: Read> TextReader<R> {
+    /// `head` is what was already read from `src` (to sniff it), `bom` bytes of it skipped.
+    pub fn new(src: R, encoding: Encoding, head: &[u8], bom: usize) -> TextReader<R> {
+        let decoder = match encoding {
+            Encoding::Utf16Le => Some(encoding_rs::UTF_16LE.new_decoder_without_bom_handling()),
+            Encoding::Utf16Be => Some(encoding_rs::UTF_16BE.new_decoder_without_bom_handling()),
+            _ => None,
+        };
+        let mut r = TextReader {
+            src,
+            encoding,
+            decoder,
+            raw: Vec::new(),
+            text: Vec::with_capacity(head.len().max(64 * 1024)),
+            base: 0,
+            from: 0,
+            to: 0,
+            started: false,
+            eof: false,
+            done: false,
+            bytes_read: head.len() as u64,
+        };
+        r.push(&head[bom.min(head.len())..], false);
+        r
+    }
+
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
+    }
+
+    fn push(&mut self, raw: &[u8], last: bool) {
+        match &mut self.decoder {
+            None => self.text.extend_from_slice(raw),
+            Some(dec) => {
+                let need = dec
+                    .max_utf8_buffer_length(raw.len())
+                    .unwrap_or(raw.len() * 3 + 16);
+                let old = self.text.len();
+                self.text.resize(old + need, 0);
+                let (_, _, written, _) = dec.decode_to_utf8(raw, &mut self.text[old..], last);
+                self.text.truncate(old + written);
+            }
+        }
+    }
+
+    /// Advance to the next chunk; `record_end` is the byte that ends a record (a newline, or
+    /// an X12 segment terminator) so chunks break between records. Returns false when done.
+    pub fn next_chunk(&mut self, record_end: u8) -> io::Result<bool> {
+        if self.done {
+            return Ok(false);
+        }
+        if self.started {
+            if self.eof {
+                self.done = true;
+                return Ok(false);
+            }
+            let keep_from = self.to.saturating_sub(KEEP_BEFORE);
+            self.text.drain(..keep_from);
+            self.base += keep_from as u64;
+            self.from = self.to - keep_from;
+        }
+        self.started = true;
+        if self.raw.len() < CHUNK {
+            self.raw.resize(CHUNK, 0);
+        }
+        while !self.eof && self.text.len() < self.from + CHUNK {
+            let want = (self.from + CHUNK - self.text.len()).min(CHUNK);
+            let n = match self.src.read(&mut self.raw[..want]) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            self.bytes_read += n as u64;
+            if n == 0 {
+                self.eof = true;
+                self.push_last();
+            } else {
+                let raw = std::mem::take(&mut self.raw);
+                self.push(&raw[..n], false);
+                self.raw = raw;
+            }
+        }
+        if self.eof {
+            self.to = self.text.len();
+        } else {
+            let tentative = self.text.len() - OVERLAP;
+            let lo = tentative.saturating_sub(64 * 1024).max(self.from);
+            self.to = memchr::memrchr(record_end, &self.text[lo..tentative])
+                .map_or(tentative, |i| lo + i + 1);
+        }
+        Ok(true)
+    }
+
+    fn push_last(&mut self) {
+        if self.decoder.is_some() {
+            self.push(&[], true);
+        }
+    }
+}
+
+/// Maps offsets in the decoded text to lines, columns and file byte offsets, moving forward
+/// only (findings come in order).
+#[derive(Debug, Clone)]
+pub struct Cursor {
+    pos: u64,
+    line: u64,
+    line_start: u64,
+    utf16_units: u64,
+    line_byte: u8,
+    encoding: Encoding,
+    bom: u64,
+}
+
+pub struct Pos {
+    pub line: u64,
+    pub column: u64,
+    pub byte: u64,
+}
+
+impl Cursor {
+    pub fn new(encoding: Encoding, bom: usize, first_text: &[u8]) -> Cursor {
+        // Files that end lines with a bare CR (HL7 segments) count CRs.
+        let line_byte = if memchr::memchr(b'\n', first_text).is_none()
+            && memchr::memchr(b'\r', first_text).is_some()
+        {
+            b'\r'
+        } else {
+            b'\n'
+        };
+        Cursor {
+            pos: 0,
+            line: 1,
+            line_start: 0,
+            utf16_units: 0,
+            line_byte,
+            encoding,
+            bom: bom as u64,
+        }
+    }
+
+    /// Move to absolute offset `target` (>= current) using the chunk `text` starting at `base`.
+    pub fn advance(&mut self, text: &[u8], base: u64, target: u64) {
+        if target <= self.pos {
+            return;
+        }
+        let s = (self.pos.max(base) - base) as usize;
+        let e = ((target - base) as usize).min(text.len());
+        let seg = &text[s.min(e)..e];
+        for i in memchr::memchr_iter(self.line_byte, seg) {
+            self.line += 1;
+            self.line_start = base + (s + i + 1) as u64;
+        }
+        if matches!(self.encoding, Encoding::Utf16Le | Encoding::Utf16Be) {
+            self.utf16_units += seg
+                .iter()
+                .map(|&b| u64::from((b & 0xC0) != 0x80) + u64::from(b >= 0xF0))
+                .sum::<u64>();
+        }
+        self.pos = target;
+    }
+
+    pub fn locate(&mut self, text: &[u8], base: u64, target: u64) -> Pos {
+        self.advance(text, base, target);
+        let column = if self.line_start >= base {
+            let seg = &text[(self.line_start - base) as usize..(target - base) as usize];
+            match self.encoding {
+                Encoding::Windows1252 => seg.len() as u64,
+                _ => seg.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64,
+            }
+        } else {
+            target - self.line_start
+        } + 1;
+        let byte = match self.encoding {
+            Encoding::Utf16Le | Encoding::Utf16Be => self.bom + 2 * self.utf16_units,
+            _ => self.bom + target,
+        };
+        Pos {
+            line: self.line,
+            column,
+            byte,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_cover_everything_once() {
+        // 10 MiB of lines; every line's number must be reportable in exactly one chunk.
+        let mut data = Vec::new();
+        let mut i = 0u64;
+        while data.len() < 10 << 20 {
+            data.extend_from_slice(format!("line {i:08}\n").as_bytes());
+            i += 1;
+        }
+        let mut r = TextReader::new(&data[..], Encoding::Utf8, &[], 0);
+        let mut seen = 0u64;
+        let mut last_end = 0u64;
+        while r.next_chunk(b'\n').unwrap() {
+            assert_eq!(
+                r.base + r.from as u64,
+                last_end,
+                "chunks must be contiguous"
+            );
+            last_end = r.base + r.to as u64;
+            seen += memchr::memchr_iter(b'\n', &r.text[r.from..r.to]).count() as u64;
+        }
+        assert_eq!(seen, i);
+        assert_eq!(last_end, data.len() as u64);
+    }
+
+    #[test]
+    fn utf16_is_transcoded_and_located() {
+        let s = "é\nSSN 234-56-7891";
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend(s.encode_utf16().flat_map(|u| u.to_le_bytes()));
+        let mut r = TextReader::new(&bytes[2..], Encoding::Utf16Le, &bytes[..2], 2);
+        assert!(r.next_chunk(b'\n').unwrap());
+        assert_eq!(std::str::from_utf8(&r.text).unwrap(), s);
+        let mut c = Cursor::new(Encoding::Utf16Le, 2, &r.text);
+        let at = r.text.windows(3).position(|w| w == b"234").unwrap() as u64;
+        let p = c.locate(&r.text, 0, at);
+        assert_eq!((p.line, p.column, p.byte), (2, 5, 2 + 2 * 6));
+    }
+}

@@ -1,0 +1,111 @@
+//! The per-installation fingerprint key.
+//!
+//! Fingerprints are HMAC-SHA256(key, kind || 0x00 || normalized value): stable across scans on
+//! one installation (so reports count distinct people and diffs compare scans), useless to
+//! anyone without the key (a 9-digit SSN space is small enough to brute-force a plain hash).
+//! The key is 32 random bytes, written hex-encoded on first use to
+//! `$XDG_DATA_HOME/phiscan/key` (default `~/.local/share/phiscan/key`) with mode 0600 in a
+//! 0700 directory, or to the file given with `--key-file`.
+
+use anyhow::{bail, Context, Result};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use std::fs;
+use std::io::{Read, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+#[derive(Clone)]
+pub struct FingerprintKey {
+    key: [u8; 32],
+}
+
+impl std::fmt::Debug for FingerprintKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FingerprintKey(..)")
+    }
+}
+
+/// The per-user data directory: $XDG_DATA_HOME/phiscan or ~/.local/share/phiscan.
+pub fn data_dir() -> Result<PathBuf> {
+    if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|x| !x.is_empty()) {
+        return Ok(PathBuf::from(x).join("phiscan"));
+    }
+    let home = std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .context("cannot find a place for the fingerprint key: HOME is not set (use --key-file)")?;
+    Ok(PathBuf::from(home).join(".local/share/phiscan"))
+}
+
+impl FingerprintKey {
+    /// Load the key from `path` (default location when None), creating it on first use.
+    pub fn load_or_create(path: Option<&Path>) -> Result<FingerprintKey> {
+        let path = match path {
+            Some(p) => p.to_path_buf(),
+            None => data_dir()?.join("key"),
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if !dir.exists() {
+                fs::DirBuilder::new()
+                    .recursive(true)
+                    .mode(0o700)
+                    .create(dir)
+                    .with_context(|| format!("creating key directory {}", dir.display()))?;
+            }
+        }
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+        {
+            Ok(mut f) => {
+                let mut key = [0u8; 32];
+                fs::File::open("/dev/urandom")
+                    .and_then(|mut r| r.read_exact(&mut key))
+                    .context("reading /dev/urandom for a new fingerprint key")?;
+                f.write_all(format!("{}\n", hex::encode(key)).as_bytes())
+                    .and_then(|_| f.sync_all())
+                    .with_context(|| format!("writing fingerprint key {}", path.display()))?;
+                Ok(FingerprintKey { key })
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Self::read(&path),
+            Err(e) => {
+                Err(e).with_context(|| format!("creating fingerprint key {}", path.display()))
+            }
+        }
+    }
+
+    fn read(path: &Path) -> Result<FingerprintKey> {
+        let meta = fs::metadata(path)
+            .with_context(|| format!("reading fingerprint key {}", path.display()))?;
+        if meta.permissions().mode() & 0o077 != 0 {
+            eprintln!(
+                "phiscan: warning: fingerprint key {} is readable by others (mode {:o}); run chmod 600 on it",
+                path.display(),
+                meta.permissions().mode() & 0o777
+            );
+        }
+        let text = fs::read_to_string(path)
+            .with_context(|| format!("reading fingerprint key {}", path.display()))?;
+        let bytes = hex::decode(text.trim()).ok().filter(|b| b.len() == 32);
+        let Some(bytes) = bytes else {
+            bail!(
+                "fingerprint key {} is not 64 hex characters",
+                path.display()
+            );
+        };
+        let mut key = [0u8; 32];
+        key.copy_from_slice(&bytes);
+        Ok(FingerprintKey { key })
+    }
+
+    pub fn fingerprint(&self, kind: &str, value: &str) -> [u8; 32] {
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&self.key).expect("HMAC takes any key length");
+        mac.update(kind.as_bytes());
+        mac.update(&[0]);
+        mac.update(value.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+}

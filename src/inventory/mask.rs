@@ -1,0 +1,62 @@
+//! Masked values: enough to recognise a value, not enough to use it (INVENTORY.md).
+
+use crate::detect::Kind;
+
+/// Mask a normalized value. `style` is the rule's `mask` (None: by kind).
+pub fn mask(kind: Kind, style: Option<&str>, value: &str) -> String {
+    let style = style.unwrap_or(match kind {
+        Kind::Ssn | Kind::Itin => "ssn",
+        Kind::Dob => "dob",
+        Kind::Email => "email",
+        _ => "default",
+    });
+    match style {
+        "ssn" if value.len() == 9 => format!("***-**-{}", &value[5..]),
+        "dob" if value.len() >= 4 => format!("{}-**-**", &value[..4]),
+        "mbi" if value.len() == 11 && value.is_ascii() => {
+            format!("{}-***-**{}", &value[..4], &value[9..])
+        }
+        "email" => match value.split_once('@') {
+            Some((local, domain)) => {
+                let first: String = local.chars().take(1).collect();
+                format!("{first}***@{domain}")
+            }
+            None => last4(value),
+        },
+        _ => last4(value),
+    }
+}
+
+/// Everything but the last 4 characters replaced by `*` (short values keep at most half).
+fn last4(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    let show = 4.min(chars.len() / 2);
+    let hidden = chars.len() - show;
+    let mut out = "*".repeat(hidden);
+    out.extend(&chars[hidden..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_per_inventory_md() {
+        assert_eq!(mask(Kind::Ssn, None, "123456789"), "***-**-6789");
+        assert_eq!(mask(Kind::Dob, None, "1980-01-02"), "1980-**-**");
+        assert_eq!(
+            mask(Kind::InsuranceId, Some("mbi"), "1EG4TE5MK73"),
+            "1EG4-***-**73"
+        );
+        assert_eq!(
+            mask(Kind::CreditCard, None, "4539148803436467"),
+            "************6467"
+        );
+        assert_eq!(mask(Kind::Mrn, None, "00482913"), "****2913");
+        assert_eq!(
+            mask(Kind::Email, None, "jane.roe@example.org"),
+            "j***@example.org"
+        );
+    }
+}

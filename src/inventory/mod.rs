@@ -1,0 +1,348 @@
+//! The inventory: records (finding, file, summary), the single writer that turns them into
+//! JSON Lines or a readable terminal summary, masking and keyed fingerprints.
+//!
+//! The writer runs on one thread fed by a bounded channel (engine/): every output format is a
+//! sink that sees each file's findings followed by its file record, then the summary.
+
+pub mod key;
+pub mod mask;
+pub mod paths;
+
+use crate::detect::{Confidence, Kind};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
+use std::io::{self, Write};
+
+/// A file's end state (INVENTORY.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Scanned,
+    NoText,
+    Encrypted,
+    TooLarge,
+    Unsupported,
+    Error,
+    Skipped,
+}
+
+impl Status {
+    pub const ALL: [Status; 7] = [
+        Status::Scanned,
+        Status::NoText,
+        Status::Encrypted,
+        Status::TooLarge,
+        Status::Unsupported,
+        Status::Error,
+        Status::Skipped,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Scanned => "scanned",
+            Status::NoText => "no_text",
+            Status::Encrypted => "encrypted",
+            Status::TooLarge => "too_large",
+            Status::Unsupported => "unsupported",
+            Status::Error => "error",
+            Status::Skipped => "skipped",
+        }
+    }
+}
+
+/// Where in a file a finding is. Only the fields that apply are written.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Location {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub byte: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingRecord {
+    #[serde(rename = "type")]
+    pub ty: &'static str,
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path_bytes: Option<String>,
+    pub kind: Kind,
+    pub rule: String,
+    pub confidence: Confidence,
+    pub masked: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    pub fingerprint: String,
+    pub location: Location,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileRecord {
+    #[serde(rename = "type")]
+    pub ty: &'static str,
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path_bytes: Option<String>,
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified: Option<String>,
+    pub findings: u64,
+    pub kinds: BTreeMap<Kind, u64>,
+    /// How the content was read: "text", "csv", "hl7", "x12", "fhir-json", "pdf" ...
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<&'static str>,
+    /// Content bytes read from the source for this file.
+    pub bytes_read: u64,
+}
+
+impl FileRecord {
+    pub fn new(path: paths::DisplayPath, status: Status) -> FileRecord {
+        FileRecord {
+            ty: "file",
+            path: path.text,
+            path_bytes: path.bytes_hex,
+            status,
+            reason: None,
+            size: None,
+            modified: None,
+            findings: 0,
+            kinds: BTreeMap::new(),
+            format: None,
+            encoding: None,
+            bytes_read: 0,
+        }
+    }
+
+    pub fn with_reason(mut self, r: impl Into<String>) -> FileRecord {
+        self.reason = Some(r.into());
+        self
+    }
+}
+
+/// One file's results, sent from a worker to the writer.
+#[derive(Debug)]
+pub struct FileReport {
+    pub file: FileRecord,
+    pub findings: Vec<FindingRecord>,
+    /// Raw fingerprint bytes of each finding, for distinct counts.
+    pub fingerprints: Vec<(Kind, [u8; 32])>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    #[serde(rename = "type")]
+    pub ty: &'static str,
+    pub targets: Vec<String>,
+    pub started: String,
+    pub finished: String,
+    pub duration_ms: u64,
+    pub files: u64,
+    pub files_by_status: BTreeMap<Status, u64>,
+    pub files_with_phi: u64,
+    pub findings: u64,
+    pub findings_by_kind: BTreeMap<Kind, u64>,
+    pub findings_by_confidence: BTreeMap<Confidence, u64>,
+    pub distinct_by_kind: BTreeMap<Kind, u64>,
+    pub bytes_read: u64,
+    pub min_confidence: Confidence,
+    pub revealed: bool,
+    pub scanner_version: &'static str,
+    pub ruleset_hash: String,
+    pub exit_code: i32,
+    /// Human sentence for schedulers' logs: why the exit code is what it is.
+    pub message: String,
+}
+
+/// The output formats of `phiscan scan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Jsonl,
+    Human,
+}
+
+/// Accumulates the summary while records stream through.
+pub struct Totals {
+    pub files: u64,
+    pub by_status: BTreeMap<Status, u64>,
+    pub with_phi: u64,
+    pub findings: u64,
+    pub by_kind: BTreeMap<Kind, u64>,
+    pub by_conf: BTreeMap<Confidence, u64>,
+    pub distinct: BTreeMap<Kind, HashSet<[u8; 32]>>,
+    pub bytes_read: u64,
+}
+
+impl Totals {
+    pub fn new() -> Totals {
+        Totals {
+            files: 0,
+            by_status: BTreeMap::new(),
+            with_phi: 0,
+            findings: 0,
+            by_kind: BTreeMap::new(),
+            by_conf: BTreeMap::new(),
+            distinct: BTreeMap::new(),
+            bytes_read: 0,
+        }
+    }
+
+    pub fn add(&mut self, r: &FileReport) {
+        self.files += 1;
+        *self.by_status.entry(r.file.status).or_default() += 1;
+        self.bytes_read += r.file.bytes_read;
+        let mut phi = false;
+        for f in &r.findings {
+            self.findings += 1;
+            *self.by_kind.entry(f.kind).or_default() += 1;
+            *self.by_conf.entry(f.confidence).or_default() += 1;
+            phi |= f.kind.is_core() && f.confidence >= Confidence::Medium;
+        }
+        for (k, fp) in &r.fingerprints {
+            self.distinct.entry(*k).or_default().insert(*fp);
+        }
+        if phi {
+            self.with_phi += 1;
+        }
+    }
+
+    pub fn errors(&self) -> u64 {
+        self.by_status.get(&Status::Error).copied().unwrap_or(0)
+    }
+}
+
+impl Default for Totals {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A sink for the inventory: one per output format.
+pub trait Sink {
+    fn file(&mut self, r: &FileReport) -> io::Result<()>;
+    fn summary(&mut self, s: &Summary, t: &Totals) -> io::Result<()>;
+}
+
+pub struct JsonlSink<W: Write> {
+    pub out: W,
+}
+
+impl<W: Write> Sink for JsonlSink<W> {
+    fn file(&mut self, r: &FileReport) -> io::Result<()> {
+        for f in &r.findings {
+            serde_json::to_writer(&mut self.out, f)?;
+            self.out.write_all(b"\n")?;
+        }
+        serde_json::to_writer(&mut self.out, &r.file)?;
+        self.out.write_all(b"\n")
+    }
+
+    fn summary(&mut self, s: &Summary, _: &Totals) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, s)?;
+        self.out.write_all(b"\n")?;
+        self.out.flush()
+    }
+}
+
+/// The readable terminal summary: files with findings or problems as they finish, then totals.
+pub struct HumanSink<W: Write> {
+    pub out: W,
+}
+
+/// Control characters in names (newlines, escapes) are shown escaped on a terminal.
+fn printable(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
+
+impl<W: Write> Sink for HumanSink<W> {
+    fn file(&mut self, r: &FileReport) -> io::Result<()> {
+        let f = &r.file;
+        if !r.findings.is_empty() {
+            let kinds: Vec<String> = f
+                .kinds
+                .iter()
+                .map(|(k, n)| format!("{} {n}", k.as_str()))
+                .collect();
+            writeln!(self.out, "{}\n    {}", printable(&f.path), kinds.join(", "))?;
+        }
+        if !matches!(f.status, Status::Scanned | Status::Skipped) {
+            writeln!(
+                self.out,
+                "{}\n    {}: {}",
+                printable(&f.path),
+                f.status.as_str(),
+                printable(f.reason.as_deref().unwrap_or(""))
+            )?;
+        }
+        Ok(())
+    }
+
+    fn summary(&mut self, s: &Summary, t: &Totals) -> io::Result<()> {
+        let o = &mut self.out;
+        writeln!(o)?;
+        writeln!(
+            o,
+            "Scanned {} in {:.1} s: {} files, {} read",
+            s.targets.join(", "),
+            s.duration_ms as f64 / 1000.0,
+            s.files,
+            human_bytes(s.bytes_read)
+        )?;
+        let st: Vec<String> = s
+            .files_by_status
+            .iter()
+            .map(|(k, n)| format!("{} {n}", k.as_str()))
+            .collect();
+        writeln!(o, "  files by status: {}", st.join(", "))?;
+        writeln!(o, "  files containing PHI: {}", s.files_with_phi)?;
+        writeln!(
+            o,
+            "  findings: {} at {} confidence or higher",
+            s.findings,
+            s.min_confidence.as_str()
+        )?;
+        for (k, n) in &s.findings_by_kind {
+            let d = t.distinct.get(k).map_or(0, HashSet::len);
+            writeln!(o, "    {:<13} {:>8}  ({} distinct)", k.as_str(), n, d)?;
+        }
+        writeln!(o, "  {}", s.message)?;
+        o.flush()
+    }
+}
+
+pub fn human_bytes(n: u64) -> String {
+    const U: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut i = 0;
+    while v >= 1024.0 && i < U.len() - 1 {
+        v /= 1024.0;
+        i += 1;
+    }
+    if i == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", U[i])
+    }
+}

@@ -1,0 +1,12 @@
+//! phiscan: find protected health information on file shares and write a data-location
+//! inventory. The pipeline, and who owns what (DESIGN.md):
+//!
+//! sources (`source`) → extraction (`extract`) → detection (`detect`) → the engine
+//! (`engine`, the only owner of threads) → the inventory (`inventory`, one writer).
+
+pub mod cli;
+pub mod detect;
+pub mod engine;
+pub mod extract;
+pub mod inventory;
+pub mod source;

@@ -1,0 +1,491 @@
+//! The inventory contract (INVENTORY.md), text decoding and detection, through the real binary.
+
+use crate::harness::Env;
+
+const NOTE: &str = "Referral for Jane Roe\nDOB: 01/02/1980\nSSN: 234-56-7891\nPhone: (212) 555-0143\nMRN: 00482913\n";
+
+#[test]
+fn finds_phi_and_writes_jsonl_inventory() {
+    let env = Env::new();
+    env.write("referrals/jane.txt", NOTE);
+    let s = env.scan_root(&[]);
+    assert_eq!(s.code, 1, "PHI found -> exit 1\n{}", s.stderr);
+    let kinds: Vec<&str> = s
+        .findings()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["dob", "ssn", "phone", "mrn"]);
+    let ssn = s.findings()[1];
+    assert_eq!(ssn["masked"], "***-**-7891");
+    assert_eq!(ssn["confidence"], "high");
+    assert_eq!(ssn["rule"], "us.ssn.formatted");
+    assert_eq!(ssn["location"]["line"], 3);
+    assert_eq!(ssn["location"]["column"], 6);
+    assert_eq!(ssn["location"]["byte"], NOTE.find("234-56").unwrap());
+    assert_eq!(ssn["fingerprint"].as_str().unwrap().len(), 64);
+    assert!(ssn.get("value").is_none(), "no raw value without --reveal");
+    assert_eq!(s.findings()[0]["masked"], "1980-**-**");
+    let f = s.file("referrals/jane.txt");
+    assert_eq!(f["status"], "scanned");
+    assert_eq!(f["findings"], 4);
+    assert_eq!(f["kinds"]["ssn"], 1);
+    assert_eq!(f["size"], NOTE.len());
+    assert!(f["modified"].as_str().unwrap().ends_with('Z'));
+    let sum = s.summary();
+    assert_eq!(sum["files_with_phi"], 1);
+    assert_eq!(sum["findings_by_kind"]["ssn"], 1);
+    assert_eq!(sum["distinct_by_kind"]["phone"], 1);
+    assert_eq!(sum["bytes_read"], NOTE.len());
+    assert_eq!(sum["ruleset_hash"].as_str().unwrap().len(), 64);
+    // Findings of a file come before its file record.
+    let pos = |t: &str| s.records.iter().position(|r| r["type"] == t).unwrap();
+    assert!(pos("finding") < pos("file"));
+    for raw in [
+        "234-56-7891",
+        "234567891",
+        "00482913",
+        "01/02/1980",
+        "555-0143",
+    ] {
+        assert!(
+            !s.stdout.contains(raw),
+            "raw value {raw} leaked into the inventory"
+        );
+    }
+}
+
+#[test]
+fn reveal_adds_normalized_values() {
+    let env = Env::new();
+    env.write("jane.txt", NOTE);
+    let s = env.scan_root(&["--reveal"]);
+    assert_eq!(
+        s.kinds_values("jane.txt"),
+        [
+            ("dob".into(), "1980-01-02".into()),
+            ("ssn".into(), "234567891".into()),
+            ("phone".into(), "2125550143".into()),
+            ("mrn".into(), "00482913".into())
+        ]
+    );
+    assert_eq!(s.summary()["revealed"], true);
+}
+
+#[test]
+fn fingerprints_are_stable_with_one_key_and_differ_across_keys() {
+    let env = Env::new();
+    env.write("a.txt", "SSN 234-56-7891\n");
+    env.write("b.txt", "social security: 234567891\n");
+    let s = env.scan_root(&[]);
+    let fa = s.findings_in("a.txt")[0]["fingerprint"].clone();
+    let fb = s.findings_in("b.txt")[0]["fingerprint"].clone();
+    assert_eq!(fa, fb, "same person, same fingerprint");
+    assert_eq!(s.summary()["distinct_by_kind"]["ssn"], 1);
+    let again = env.scan_root(&[]);
+    assert_eq!(again.findings_in("a.txt")[0]["fingerprint"], fa);
+    let other_key = env.dir.path().join("other.key");
+    let t = crate::harness::parse(env.run(&[
+        "scan",
+        "--format",
+        "jsonl",
+        "--key-file",
+        other_key.to_str().unwrap(),
+        env.root().to_str().unwrap(),
+    ]));
+    assert_ne!(t.findings_in("a.txt")[0]["fingerprint"], fa);
+}
+
+#[test]
+fn key_file_is_created_owner_only_in_the_data_dir() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    env.write("a.txt", "nothing here\n");
+    let out = env.run(&["scan", "--format", "jsonl", env.root().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let key = env.home.join(".local/share/phiscan/key");
+    let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let dmode = std::fs::metadata(key.parent().unwrap())
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(dmode, 0o700);
+    assert_eq!(std::fs::read_to_string(&key).unwrap().trim().len(), 64);
+}
+
+#[test]
+fn exit_codes() {
+    let env = Env::new();
+    env.write(
+        "clean.txt",
+        "Meeting at 10:30 in room 204. Call 212-555-0143.\n",
+    );
+    let s = env.scan_root(&[]);
+    assert_eq!(s.code, 0, "phone numbers alone are not PHI");
+    assert_eq!(s.summary()["files_with_phi"], 0);
+    assert_eq!(s.summary()["findings_by_kind"]["phone"], 1);
+
+    env.write("phi.txt", "Patient DOB: 03/14/1972\n");
+    assert_eq!(env.scan_root(&[]).code, 1);
+
+    let s = env.scan(&[env.path("missing-dir").to_str().unwrap()]);
+    assert_eq!(s.code, 2, "a target that does not exist is an error");
+    assert_eq!(s.file("missing-dir")["status"], "error");
+
+    let out = env.run(&[
+        "scan",
+        "--key-file",
+        env.key.to_str().unwrap(),
+        "--patterns",
+        "/nonexistent-rules",
+        ".",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nonexistent-rules"));
+}
+
+#[test]
+fn output_file_is_written_and_not_scanned_itself() {
+    let env = Env::new();
+    env.write("jane.txt", NOTE);
+    let out_path = env.path("inventory.jsonl");
+    let out = env.run(&[
+        "scan",
+        "--key-file",
+        env.key.to_str().unwrap(),
+        "-o",
+        out_path.to_str().unwrap(),
+        env.root().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let text = std::fs::read_to_string(&out_path).unwrap();
+    let s = crate::harness::parse(std::process::Output {
+        status: out.status,
+        stdout: text.into_bytes(),
+        stderr: vec![],
+    });
+    assert_eq!(s.file("inventory.jsonl")["status"], "skipped");
+    assert_eq!(s.findings().len(), 4);
+}
+
+#[test]
+fn human_summary_lists_files_and_totals() {
+    let env = Env::new();
+    env.write("jane.txt", NOTE);
+    env.write("scan.pdf", "%PDF-1.4\n...");
+    let out = env.run(&[
+        "scan",
+        "--format",
+        "human",
+        "--key-file",
+        env.key.to_str().unwrap(),
+        env.root().to_str().unwrap(),
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("jane.txt\n    ssn 1, mrn 1, dob 1, phone 1"),
+        "{text}"
+    );
+    assert!(text.contains("unsupported: PDF document"), "{text}");
+    assert!(text.contains("files containing PHI: 1"), "{text}");
+    assert!(!text.contains("234-56-7891"));
+}
+
+#[test]
+fn encodings_utf16_and_windows_1252() {
+    let env = Env::new();
+    let body = "Paciente: José Núñez\nSSN: 536-22-0198\nDOB 7/4/1966\n";
+    let mut le = vec![0xFF, 0xFE];
+    le.extend(body.encode_utf16().flat_map(|u| u.to_le_bytes()));
+    env.write("u16le.txt", &le);
+    let mut be = vec![0xFE, 0xFF];
+    be.extend(body.encode_utf16().flat_map(|u| u.to_be_bytes()));
+    env.write("u16be.txt", &be);
+    let nobom: Vec<u8> = body.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+    env.write("u16-nobom.txt", &nobom);
+    let (cp, _, _) = encoding_rs::WINDOWS_1252.encode(body);
+    env.write("cp1252.txt", &cp);
+    let mut bom8 = b"\xEF\xBB\xBF".to_vec();
+    bom8.extend_from_slice(body.as_bytes());
+    env.write("utf8bom.txt", &bom8);
+    let s = env.scan_root(&["--reveal"]);
+    for (name, enc) in [
+        ("u16le.txt", "utf-16le"),
+        ("u16be.txt", "utf-16be"),
+        ("u16-nobom.txt", "utf-16le"),
+        ("cp1252.txt", "windows-1252"),
+        ("utf8bom.txt", "utf-8"),
+    ] {
+        assert_eq!(s.file(name)["encoding"], enc, "{name}");
+        assert_eq!(
+            s.kinds_values(name),
+            [
+                ("ssn".into(), "536220198".into()),
+                ("dob".into(), "1966-07-04".into())
+            ],
+            "{name}"
+        );
+        assert_eq!(s.findings_in(name)[0]["location"]["line"], 2, "{name}");
+    }
+    // UTF-16: byte offsets point into the original file.
+    let off = s.findings_in("u16le.txt")[0]["location"]["byte"]
+        .as_u64()
+        .unwrap() as usize;
+    assert_eq!(&le[off..off + 6], "5\x003\x006\x00".as_bytes());
+}
+
+#[test]
+fn type_by_content_first() {
+    let env = Env::new();
+    env.write("looks-like.txt", "%PDF-1.7\n%binary\n");
+    env.write("noext", "SSN: 234-56-7891\n");
+    env.write(
+        "data.bin",
+        [0u8, 1, 2, 3, 0, 0, 255, 254, 0, 7, 8, 9, 0, 0, 1, 2, 3, 4],
+    );
+    env.write("image.jpg.txt", b"\xFF\xD8\xFF\xE0\x00\x10JFIF");
+    env.write("empty.txt", "");
+    let s = env.scan_root(&[]);
+    assert_eq!(s.file("looks-like.txt")["status"], "unsupported");
+    assert!(s.file("looks-like.txt")["reason"]
+        .as_str()
+        .unwrap()
+        .contains("PDF"));
+    assert_eq!(s.file("noext")["findings"], 1);
+    assert_eq!(s.file("data.bin")["status"], "unsupported");
+    assert!(s.file("image.jpg.txt")["reason"]
+        .as_str()
+        .unwrap()
+        .contains("JPEG"));
+    assert_eq!(s.file("empty.txt")["status"], "scanned");
+}
+
+#[test]
+fn csv_header_decides_bare_numbers() {
+    let env = Env::new();
+    env.write(
+        "billing/export.csv",
+        "Patient,SSN,Phone,Order #,MRN,Member ID,DOB,Visit Date\n\
+         Jane Roe,536220198,2125550143,412339801,00482913,XEH812349021,03/14/1972,01/05/2023\n\
+         \"Smith, John\",412339801,6465550199,536220198,A1029384,W123456789,1955-05-05,2023-02-06\n",
+    );
+    let s = env.scan_root(&["--reveal"]);
+    let got = s.kinds_values("export.csv");
+    let want: Vec<(String, String)> = [
+        ("ssn", "536220198"),
+        ("phone", "2125550143"),
+        ("mrn", "00482913"),
+        ("insurance_id", "XEH812349021"),
+        ("dob", "1972-03-14"),
+        ("ssn", "412339801"),
+        ("phone", "6465550199"),
+        ("mrn", "A1029384"),
+        ("insurance_id", "W123456789"),
+        ("dob", "1955-05-05"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(got, want);
+    assert_eq!(s.file("export.csv")["format"], "csv");
+}
+
+#[test]
+fn hard_negatives_are_not_reported() {
+    let env = Env::new();
+    env.write(
+        "negatives.txt",
+        "Order 234567891 shipped; tracking 1Z999AA10123456784.\n\
+         Invoice date 01/02/2023, due 02/01/2023. ZIP 10001-2345.\n\
+         Sample SSN for training: 078-05-1120. Also 123-45-6789 and 219-09-9999.\n\
+         Test card 4111 1111 1111 1111. ISBN 978-0-306-40615-7.\n\
+         Claim #: 987654321. Case no. 123456789. Routing 021000021.\n\
+         Version 10.2.1 built 2024-03-15. Server 192.168.10.25.\n\
+         Invalid SSNs: 000-12-3456 666-01-2345 912-40-1234 123-45 6789.\n\
+         NPI 1234567890 fails its check. DEA AB1234564 too.\n\
+         DOB: 02/30/1980 is not a date; DOB: 01/02/2091 is in the future.\n",
+    );
+    let s = env.scan_root(&["--reveal"]);
+    assert!(
+        s.findings_in("negatives.txt").is_empty(),
+        "{:#?}",
+        s.findings_in("negatives.txt")
+    );
+    assert_eq!(s.code, 0);
+}
+
+#[test]
+fn structured_hl7_x12_fhir() {
+    let env = Env::new();
+    env.write(
+        "lab/adt.hl7",
+        "MSH|^~\\&|EPIC|HOSP|LAB|HOSP|20230101120000||ADT^A01|MSG0001|P|2.5\r\
+         PID|1||00482913^^^HOSP^MR~536220198^^^SSA^SS||ROE^JANE||19720314|F|||1 MAIN ST^^NEW YORK^NY^10001||(212)555-0143||||||412-33-9801\r\
+         IN1|1|PPO01|60054|AETNA||||||||||||ROE^JANE|01|19720314||||||||||||||||||XEH812349021\r",
+    );
+    let isa = "ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*RECEIVER       *230101*1200*^*00501*000000001*0*P*:~";
+    env.write(
+        "claims/c.837",
+        format!("{isa}\nGS*HC*A*B*20230101*1200*1*X*005010X222A1~\nNM1*85*2*SMILE DENTAL*****XX*1245319599~\nNM1*IL*1*ROE*JANE****MI*W123456789~\nDMG*D8*19720314*F~\nREF*EA*A1029384~\nCLM*PT0001*125***11:B:1~\nDTP*472*D8*20230105~\n"),
+    );
+    env.write(
+        "fhir/patient.json",
+        r#"{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Patient","identifier":[{"type":{"coding":[{"code":"MR"}]},"value":"00482913"},{"system":"http://hl7.org/fhir/sid/us-ssn","value":"536220198"}],"birthDate":"1972-03-14","meta":{"lastUpdated":"2023-01-01T00:00:00Z"}}},{"resource":{"resourceType":"Coverage","subscriberId":"XEH812349021","period":{"start":"2023-01-01"}}}]}"#,
+    );
+    let s = env.scan_root(&["--reveal"]);
+    let v = |p: &str| {
+        let mut x = s.kinds_values(p);
+        x.sort();
+        x
+    };
+    let strs = |a: &[(&str, &str)]| {
+        let mut x: Vec<(String, String)> = a
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        x.sort();
+        x
+    };
+    assert_eq!(
+        v("adt.hl7"),
+        strs(&[
+            ("mrn", "00482913"),
+            ("ssn", "536220198"),
+            ("dob", "1972-03-14"),
+            ("phone", "2125550143"),
+            ("ssn", "412339801"),
+            ("dob", "1972-03-14"),
+            ("insurance_id", "XEH812349021")
+        ])
+    );
+    assert_eq!(s.file("adt.hl7")["format"], "hl7");
+    let rec: Vec<&str> = s
+        .findings_in("adt.hl7")
+        .iter()
+        .filter_map(|f| f["location"]["record"].as_str())
+        .collect();
+    assert!(
+        rec.contains(&"PID-3")
+            && rec.contains(&"PID-7")
+            && rec.contains(&"PID-19")
+            && rec.contains(&"IN1-36"),
+        "{rec:?}"
+    );
+    assert_eq!(
+        v("c.837"),
+        strs(&[
+            ("npi", "1245319599"),
+            ("insurance_id", "W123456789"),
+            ("dob", "1972-03-14"),
+            ("mrn", "A1029384")
+        ])
+    );
+    assert_eq!(
+        v("patient.json"),
+        strs(&[
+            ("mrn", "00482913"),
+            ("ssn", "536220198"),
+            ("dob", "1972-03-14"),
+            ("insurance_id", "XEH812349021")
+        ])
+    );
+}
+
+#[test]
+fn large_file_is_streamed_and_values_across_chunk_boundaries_are_found() {
+    let env = Env::new();
+    // ~9 MiB: findings every ~100 KiB, lines of varied length so that chunk boundaries fall
+    // everywhere; one very long line without newlines crosses a boundary too.
+    let mut text = String::new();
+    let mut expected = 0;
+    let mut i = 0u64;
+    while text.len() < 9 << 20 {
+        if i % 997 == 0 {
+            text.push_str("Patient SSN: 234-56-7891 seen\n");
+            expected += 1;
+        } else if i % 4001 == 0 {
+            text.push_str(&"x".repeat(70_000));
+            text.push_str(" DOB: 03/14/1972 ");
+            text.push_str(&"y".repeat(70_000));
+            text.push('\n');
+            expected += 1;
+        } else {
+            text.push_str(&format!(
+                "line {i} of the log, nothing to see {}\n",
+                "z".repeat((i % 90) as usize)
+            ));
+        }
+        i += 1;
+    }
+    env.write("big.log", &text);
+    let s = env.scan_root(&[]);
+    assert_eq!(s.file("big.log")["findings"], expected);
+    let lines: Vec<u64> = s
+        .findings_in("big.log")
+        .iter()
+        .map(|f| f["location"]["line"].as_u64().unwrap())
+        .collect();
+    let mut sorted = lines.clone();
+    sorted.dedup();
+    assert_eq!(sorted.len(), lines.len(), "no finding reported twice");
+    // Check one location precisely: the last SSN line.
+    let last = s
+        .findings_in("big.log")
+        .into_iter()
+        .rfind(|f| f["kind"] == "ssn")
+        .unwrap();
+    let off = last["location"]["byte"].as_u64().unwrap() as usize;
+    assert_eq!(&text[off..off + 11], "234-56-7891");
+    let line = 1 + text[..off].matches('\n').count() as u64;
+    assert_eq!(last["location"]["line"], line);
+}
+
+#[test]
+fn threads_do_not_change_results() {
+    let env = Env::new();
+    for d in 0..8 {
+        for f in 0..25 {
+            env.write(
+                &format!("d{d}/f{f}.txt"),
+                format!("Patient {d}-{f}\nSSN: 234-56-{:04}\n", 1000 + d * 100 + f),
+            );
+        }
+    }
+    let one = env.scan_root(&["-j", "1"]);
+    let four = env.scan_root(&["--threads", "4"]);
+    let key = |s: &crate::harness::Scan| {
+        let mut v: Vec<String> = s
+            .findings()
+            .iter()
+            .map(|f| format!("{}{}", f["path"], f["fingerprint"]))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(key(&one).len(), 200);
+    assert_eq!(key(&one), key(&four));
+}
+
+#[test]
+fn min_confidence_filters() {
+    let env = Env::new();
+    // The label on the first line is not context for the second line's number.
+    env.write(
+        "a.txt",
+        "NPI 1245319599 rendering\nreference 1245319599\nSSN 078-05-1120\n",
+    );
+    let s = env.scan_root(&[]);
+    assert_eq!(s.findings().len(), 1);
+    let low = env.scan_root(&["--min-confidence", "low"]);
+    let confs: Vec<&str> = low
+        .findings()
+        .iter()
+        .map(|f| f["confidence"].as_str().unwrap())
+        .collect();
+    assert_eq!(confs, ["high", "low", "low"]);
+    let high = env.scan_root(&["--min-confidence", "high"]);
+    assert_eq!(high.findings().len(), 1);
+}

@@ -1,0 +1,8 @@
+//! Integration tests: one binary, the real `phiscan` CLI on temp trees.
+
+mod harness;
+
+
+mod rules;
+mod scan;
+mod walk;
