@@ -489,3 +489,40 @@ fn min_confidence_filters() {
     let high = env.scan_root(&["--min-confidence", "high"]);
     assert_eq!(high.findings().len(), 1);
 }
+
+#[test]
+fn fixed_width_text_reports_use_the_header_line() {
+    let env = Env::new();
+    env.write(
+        "reports/census.txt",
+        "DAILY CENSUS REPORT                         Printed 03/01/2024\n\
+         \n\
+         Patient Name         MRN        DOB          Admit Date   Phone\n\
+         -------------------  ---------  -----------  -----------  ------------\n\
+         Roe, Jane            00482913   03/14/1972   02/27/2024   212-555-0143\n\
+         Smith, John Q        A1029384   5/5/1955     02/28/2024   646-555-0199\n\
+         \n\
+         Total patients: 2        Report date 03/01/2024\n",
+    );
+    env.write(
+        "reports/tabs.txt",
+        "Name\tSSN\tOrder #\nJane Roe\t536220198\t412339801\n",
+    );
+    let s = env.scan_root(&["--reveal"]);
+    let want: Vec<(String, String)> = [
+        ("mrn", "00482913"),
+        ("dob", "1972-03-14"),
+        ("phone", "2125550143"),
+        ("mrn", "A1029384"),
+        ("dob", "1955-05-05"),
+        ("phone", "6465550199"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(s.kinds_values("census.txt"), want);
+    assert_eq!(
+        s.kinds_values("tabs.txt"),
+        [("ssn".to_string(), "536220198".to_string())]
+    );
+}

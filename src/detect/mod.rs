@@ -275,11 +275,132 @@ impl Table {
     }
 }
 
+/// Where a value sits, for context: a delimited table (its header row) or fixed-width text
+/// tables (a header line above aligned rows).
+#[derive(Clone, Copy)]
+enum Layout<'a> {
+    None,
+    Csv(&'a Table),
+    Text(&'a [TextTable]),
+}
+
+/// A fixed-width table inside running text: a header line (no digits, columns separated by
+/// two or more spaces or by tabs, at least one column naming a kind) and the rows below it up
+/// to a blank line. Reports printed by practice-management systems look like this.
+#[derive(Debug, Clone)]
+pub struct TextTable {
+    rows_start: usize,
+    rows_end: usize,
+    tabs: bool,
+    /// Column start positions (in characters from the line start, or tab-cell indexes).
+    cols: Vec<usize>,
+    class: Vec<Vec<i8>>,
+    col_rule: Vec<Option<usize>>,
+}
+
+/// Cells of a fixed-width line: (start, end) byte offsets within the line and the character
+/// column where each starts. Cells are separated by 2+ spaces (or by tabs in tab mode).
+fn text_cells(line: &[u8], tabs: bool) -> Vec<(usize, usize, usize)> {
+    let mut cells = Vec::new();
+    let (mut i, mut col, n) = (0, 0, line.len());
+    let is_char = |b: u8| usize::from((b & 0xC0) != 0x80);
+    while i < n {
+        while i < n && matches!(line[i], b' ' | b'\t' | b'\r') {
+            col += 1;
+            i += 1;
+        }
+        if i >= n {
+            break;
+        }
+        let (start, start_col) = (i, col);
+        while i < n {
+            let sep = line[i] == b'\t'
+                || line[i] == b'\r'
+                || (!tabs && line[i] == b' ' && i + 1 < n && line[i + 1] == b' ');
+            if sep {
+                break;
+            }
+            col += is_char(line[i]);
+            i += 1;
+        }
+        let mut end = i;
+        while end > start && line[end - 1] == b' ' {
+            end -= 1;
+        }
+        cells.push((start, end, start_col));
+    }
+    cells
+}
+
+impl TextTable {
+    /// The header column of a cell starting at character column `c` (tab mode: cell index).
+    fn column(&self, c: usize) -> Option<usize> {
+        if self.tabs {
+            return (c < self.cols.len()).then_some(c);
+        }
+        // Values start under their header, or (right-aligned numbers) a little to its left.
+        self.cols.iter().rposition(|&start| start <= c + 2)
+    }
+
+    /// Find the text tables whose rows are in `[from, to)`.
+    fn find(rules: &RuleSet, text: &[u8], from: usize, to: usize, out: &mut Vec<TextTable>) {
+        out.clear();
+        let mut ls = if from == 0 { 0 } else { line_start(text, from) };
+        let mut open: Option<TextTable> = None;
+        let end = to.min(text.len());
+        while ls < end {
+            let le = memchr::memchr(b'\n', &text[ls..]).map_or(text.len(), |i| ls + i);
+            let line = &text[ls..le];
+            if line.iter().all(u8::is_ascii_whitespace) {
+                if let Some(mut t) = open.take() {
+                    t.rows_end = ls;
+                    out.push(t);
+                }
+            } else if line.len() < 400
+                && next_trigger(line, 0).is_none()
+                && (memchr::memchr(b'\t', line).is_some()
+                    || memchr::memmem::find(line, b"  ").is_some())
+            {
+                let tabs = memchr::memmem::find(line, b"  ").is_none();
+                let cells = text_cells(line, tabs);
+                if cells.len() >= 2 {
+                    let headers = cells
+                        .iter()
+                        .map(|&(a, b, _)| String::from_utf8_lossy(&line[a..b]).into_owned())
+                        .collect();
+                    let t = Table::new(b'\t', headers, rules);
+                    if t.col_class.iter().any(|c| c.iter().any(|&x| x != 0)) {
+                        if let Some(mut prev) = open.take() {
+                            prev.rows_end = ls;
+                            out.push(prev);
+                        }
+                        open = Some(TextTable {
+                            rows_start: (le + 1).min(text.len()),
+                            rows_end: text.len(),
+                            tabs,
+                            cols: cells
+                                .iter()
+                                .enumerate()
+                                .map(|(i, c)| if tabs { i } else { c.2 })
+                                .collect(),
+                            class: t.col_class,
+                            col_rule: t.col_rule,
+                        });
+                    }
+                }
+            }
+            ls = le + 1;
+        }
+        out.extend(open);
+    }
+}
+
 /// Per-thread scratch space: regex caches for the combined automaton and every rule.
 pub struct Scratch {
     combined: meta::Cache,
     per_rule: Vec<Option<(meta::Cache, regex_automata::util::captures::Captures)>>,
     fields: Vec<structured::Field>,
+    text_tables: Vec<TextTable>,
     today: dates::Ymd,
 }
 
@@ -297,6 +418,7 @@ impl Scratch {
                 })
                 .collect(),
             fields: Vec::new(),
+            text_tables: Vec::new(),
             today: dates::Ymd::today(),
         }
     }
@@ -404,11 +526,23 @@ impl<'r> Detector<'r> {
         let first = out.len();
         // Structured and column findings first: they win over overlapping text findings.
         self.scan_structured(sc, chunk, format, out);
-        if let TextFormat::Table(t) = format {
-            self.scan_columns(sc, chunk, t, out);
-        }
+        let mut tables = std::mem::take(&mut sc.text_tables);
+        tables.clear();
+        let layout = match format {
+            TextFormat::Table(t) => {
+                self.scan_columns(sc, chunk, t, out);
+                Layout::Csv(t)
+            }
+            TextFormat::Plain => {
+                TextTable::find(self.rules, chunk.text, chunk.from, chunk.to, &mut tables);
+                self.scan_text_table_columns(sc, chunk, &tables, out);
+                Layout::Text(&tables)
+            }
+            _ => Layout::None,
+        };
         let n_struct = out.len();
-        self.scan_text(sc, chunk, format, out);
+        self.scan_text(sc, chunk, layout, out);
+        sc.text_tables = tables;
         if n_struct > first {
             // Drop text findings that overlap a structured/column finding.
             let (fixed, text) = out[first..].split_at(n_struct - first);
@@ -509,7 +643,7 @@ impl<'r> Detector<'r> {
                         continue;
                     }
                     if let Some(f) =
-                        self.eval_at(sc, *ri, text, ls + cs, Some(ls + ce), Some(t), true)
+                        self.eval_at(sc, *ri, text, ls + cs, Some(ls + ce), Layout::Csv(t), true)
                     {
                         out.push(f);
                     }
@@ -519,18 +653,50 @@ impl<'r> Detector<'r> {
         }
     }
 
+    /// Cells of fixed-width text tables under a header naming a column rule's kind.
+    fn scan_text_table_columns(
+        &self,
+        sc: &mut Scratch,
+        chunk: &Chunk<'_>,
+        tables: &[TextTable],
+        out: &mut Vec<Finding>,
+    ) {
+        let text = chunk.text;
+        for t in tables
+            .iter()
+            .filter(|t| t.col_rule.iter().any(Option::is_some))
+        {
+            let mut ls = t.rows_start;
+            while ls < t.rows_end && ls < chunk.to {
+                let le = memchr::memchr(b'\n', &text[ls..])
+                    .map_or(text.len(), |i| ls + i)
+                    .min(t.rows_end);
+                for (i, (a, b, col)) in text_cells(&text[ls..le], t.tabs).into_iter().enumerate() {
+                    let c = if t.tabs { i } else { col };
+                    let Some(ci) = t.column(c) else { continue };
+                    let Some(ri) = t.col_rule[ci] else { continue };
+                    if ls + a < chunk.from {
+                        continue;
+                    }
+                    if let Some(f) =
+                        self.eval_at(sc, ri, text, ls + a, Some(ls + b), Layout::None, true)
+                    {
+                        out.push(f);
+                    }
+                }
+                ls = le + 1;
+            }
+        }
+    }
+
     fn scan_text(
         &self,
         sc: &mut Scratch,
         chunk: &Chunk<'_>,
-        format: &TextFormat,
+        table: Layout<'_>,
         out: &mut Vec<Finding>,
     ) {
         let text = chunk.text;
-        let table = match format {
-            TextFormat::Table(t) => Some(t),
-            _ => None,
-        };
         let mut pos = chunk.from;
         while let Some(t0) = next_trigger(text, pos) {
             let ws = t0.saturating_sub(PAD_BEFORE);
@@ -572,7 +738,7 @@ impl<'r> Detector<'r> {
         &self,
         sc: &mut Scratch,
         chunk: &Chunk<'_>,
-        table: Option<&Table>,
+        table: Layout<'_>,
         ws: usize,
         we: usize,
         out: &mut Vec<Finding>,
@@ -631,7 +797,7 @@ impl<'r> Detector<'r> {
         text: &[u8],
         s: usize,
         cell_end: Option<usize>,
-        table: Option<&Table>,
+        table: Layout<'_>,
         is_column_rule: bool,
     ) -> Option<Finding> {
         let rule = &self.rules.rules[ri];
@@ -684,18 +850,33 @@ impl<'r> Detector<'r> {
 
     /// Context of the value at `[s, e)` for rule `ri`: the column header in a table, else the
     /// nearest keyword of this rule in the window around it.
-    fn context(&self, ri: usize, text: &[u8], s: usize, e: usize, table: Option<&Table>) -> Ctx {
+    fn context(&self, ri: usize, text: &[u8], s: usize, e: usize, table: Layout<'_>) -> Ctx {
         let rule = &self.rules.rules[ri];
-        if let Some(t) = table {
-            let ls = line_start(text, s);
-            let col = t.column_of(text, ls, s);
-            if let Some(class) = t.col_class.get(col) {
-                match class[ri] {
-                    1 => return Ctx::Positive,
-                    -1 => return Ctx::Negative,
-                    _ => {}
-                }
+        let header_class = match table {
+            Layout::Csv(t) => {
+                let ls = line_start(text, s);
+                let col = t.column_of(text, ls, s);
+                t.col_class.get(col).map_or(0, |c| c[ri])
             }
+            Layout::Text(tables) => tables
+                .iter()
+                .find(|t| t.rows_start <= s && s < t.rows_end)
+                .and_then(|t| {
+                    let ls = line_start(text, s);
+                    let c = if t.tabs {
+                        text[ls..s].split(|&b| b == b'\t').count() - 1
+                    } else {
+                        text[ls..s].iter().filter(|&&b| (b & 0xC0) != 0x80).count()
+                    };
+                    t.column(c).map(|ci| t.class[ci][ri])
+                })
+                .unwrap_or(0),
+            Layout::None => 0,
+        };
+        match header_class {
+            1 => return Ctx::Positive,
+            -1 => return Ctx::Negative,
+            _ => {}
         }
         let w = rule.spec.window;
         // The window stays on the value's line; a value alone at the start of its line (a form
