@@ -91,6 +91,10 @@ fn read_head(f: &mut File, buf: &mut Vec<u8>) -> io::Result<()> {
     Ok(())
 }
 
+/// Findings sent to the writer in batches of this size, so that a file with millions of
+/// findings does not hold them all in memory.
+const BATCH: usize = 4096;
+
 impl<'a> Worker<'a> {
     pub fn new(cfg: &'a ScanConfig) -> Worker<'a> {
         Worker {
@@ -101,93 +105,113 @@ impl<'a> Worker<'a> {
         }
     }
 
-    pub fn process(&mut self, item: Item<'_>) -> FileReport {
+    /// Examine one walk item; `emit` receives finding batches and finally the file record.
+    pub fn process(&mut self, item: Item<'_>, emit: &mut dyn FnMut(FileReport)) {
         match item {
-            Item::File { path, meta } => self.scan_file(path, &meta),
+            Item::File { path, meta } => self.scan_file(path, &meta, emit),
             Item::Skipped { path, reason, meta } => {
                 let mut rec = FileRecord::new(DisplayPath::from_path(path), Status::Skipped)
                     .with_reason(reason);
                 if let Some(m) = meta {
                     set_meta(&mut rec, &m);
                 }
-                FileReport {
-                    file: rec,
-                    findings: Vec::new(),
-                    fingerprints: Vec::new(),
-                }
+                emit(FileReport::done(rec));
             }
-            Item::Error { path, reason } => FileReport {
-                file: FileRecord::new(DisplayPath::from_path(path), Status::Error)
-                    .with_reason(reason),
-                findings: Vec::new(),
-                fingerprints: Vec::new(),
-            },
+            Item::Error { path, reason } => {
+                let rec = FileRecord::new(DisplayPath::from_path(path), Status::Error)
+                    .with_reason(reason);
+                emit(FileReport::done(rec));
+            }
         }
     }
 
-    fn scan_file(&mut self, path: &Path, meta: &Metadata) -> FileReport {
+    fn scan_file(&mut self, path: &Path, meta: &Metadata, emit: &mut dyn FnMut(FileReport)) {
         let dpath = DisplayPath::from_path(path);
+        let mut file = FileRecord::new(dpath.clone(), Status::Scanned);
+        set_meta(&mut file, meta);
         let mut rep = FileReport {
-            file: FileRecord::new(dpath.clone(), Status::Scanned),
+            file: None,
             findings: Vec::new(),
             fingerprints: Vec::new(),
+            contains_phi: false,
         };
-        set_meta(&mut rep.file, meta);
+        self.read_and_scan(path, meta, &dpath, &mut file, &mut rep, emit);
+        rep.file = Some(file);
+        emit(rep);
+    }
+
+    fn read_and_scan(
+        &mut self,
+        path: &Path,
+        meta: &Metadata,
+        dpath: &DisplayPath,
+        file: &mut FileRecord,
+        rep: &mut FileReport,
+        emit: &mut dyn FnMut(FileReport),
+    ) {
+        let fail = |file: &mut FileRecord, reason: String| {
+            file.status = Status::Error;
+            file.reason = Some(reason);
+        };
         if meta.len() > self.cfg.max_file_size {
-            rep.file.status = Status::TooLarge;
-            rep.file.reason = Some(format!(
+            file.status = Status::TooLarge;
+            file.reason = Some(format!(
                 "{} is larger than --max-file-size ({}); raise the limit to scan it",
                 crate::inventory::human_bytes(meta.len()),
                 crate::inventory::human_bytes(self.cfg.max_file_size)
             ));
-            return rep;
+            return;
         }
         let mut f = match open_readonly(path, self.cfg.walk.follow) {
             Ok(f) => f,
-            Err(e) => return fail(rep, io_reason("open", &e)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return fail(file, io_reason("vanished before it could be read", &e));
+            }
+            Err(e) => return fail(file, io_reason("open", &e)),
         };
         match f.metadata() {
             Ok(m) if !m.is_file() => {
-                rep.file.status = Status::Skipped;
-                rep.file.reason = Some("not a regular file when opened: never read".into());
-                return rep;
+                file.status = Status::Skipped;
+                file.reason = Some("not a regular file when opened: never read".into());
+                return;
             }
             Ok(_) => {}
-            Err(e) => return fail(rep, io_reason("stat", &e)),
+            Err(e) => return fail(file, io_reason("stat", &e)),
         }
         let mut head = std::mem::take(&mut self.head);
         let res = read_head(&mut f, &mut head);
-        rep.file.bytes_read = head.len() as u64;
-        if let Err(e) = res {
-            self.head = head;
-            return fail(rep, io_reason("read", &e));
-        }
-        match extract::sniff(&head) {
-            Sniffed::Binary(name) => {
-                rep.file.status = Status::Unsupported;
-                rep.file.reason = Some(format!("{name}: no extractor for this format yet"));
-            }
-            Sniffed::UnknownBinary => {
-                rep.file.status = Status::Unsupported;
-                rep.file.reason = Some("binary content of no known format".into());
-            }
-            Sniffed::Text { encoding, bom } => {
-                let ext = path.extension().and_then(|e| e.to_str());
-                let reader = TextReader::new(&mut f, encoding, &head, bom);
-                self.scan_text(reader, bom, ext, &dpath, &mut rep);
-            }
+        file.bytes_read = head.len() as u64;
+        match res {
+            Err(e) => fail(file, io_reason("read", &e)),
+            Ok(()) => match extract::sniff(&head) {
+                Sniffed::Binary(name) => {
+                    file.status = Status::Unsupported;
+                    file.reason = Some(format!("{name}: no extractor for this format yet"));
+                }
+                Sniffed::UnknownBinary => {
+                    file.status = Status::Unsupported;
+                    file.reason = Some("binary content of no known format".into());
+                }
+                Sniffed::Text { encoding, bom } => {
+                    let ext = path.extension().and_then(|e| e.to_str());
+                    let reader = TextReader::new(&mut f, encoding, &head, bom);
+                    self.scan_text(reader, bom, ext, dpath, file, rep, emit);
+                }
+            },
         }
         self.head = head;
-        rep
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn scan_text<R: Read>(
         &mut self,
         mut reader: TextReader<R>,
         bom: usize,
         ext: Option<&str>,
         dpath: &DisplayPath,
+        file: &mut FileRecord,
         rep: &mut FileReport,
+        emit: &mut dyn FnMut(FileReport),
     ) {
         let rules = &self.cfg.rules;
         let det = Detector::new(rules);
@@ -195,13 +219,14 @@ impl<'a> Worker<'a> {
         let mut cursor: Option<Cursor> = None;
         let mut first = true;
         let mut record_end = b'\n';
+        let mut count = 0u64;
         loop {
             match reader.next_chunk(record_end) {
                 Ok(true) => {}
                 Ok(false) => break,
                 Err(e) => {
-                    rep.file.status = Status::Error;
-                    rep.file.reason = Some(format!(
+                    file.status = Status::Error;
+                    file.reason = Some(format!(
                         "read error after {} bytes (findings before it are kept): {e}",
                         reader.bytes_read
                     ));
@@ -231,7 +256,9 @@ impl<'a> Worker<'a> {
                 let pos = cur.locate(&reader.text, reader.base, reader.base + f.start as u64);
                 let rule = &rules.rules[f.rule];
                 let fp = self.cfg.key.fingerprint(f.kind.as_str(), &f.value);
-                *rep.file.kinds.entry(f.kind).or_default() += 1;
+                *file.kinds.entry(f.kind).or_default() += 1;
+                count += 1;
+                rep.contains_phi |= f.kind.is_core() && f.confidence >= Confidence::Medium;
                 rep.fingerprints.push((f.kind, fp));
                 rep.findings.push(FindingRecord {
                     ty: "finding",
@@ -251,20 +278,22 @@ impl<'a> Worker<'a> {
                         ..Location::default()
                     },
                 });
+                if rep.findings.len() >= BATCH {
+                    emit(FileReport {
+                        file: None,
+                        findings: std::mem::take(&mut rep.findings),
+                        fingerprints: std::mem::take(&mut rep.fingerprints),
+                        contains_phi: false,
+                    });
+                }
             }
             cur.advance(&reader.text, reader.base, reader.base + reader.to as u64);
         }
-        rep.file.findings = rep.findings.len() as u64;
-        rep.file.bytes_read = reader.bytes_read;
-        rep.file.format = Some(format.name());
-        rep.file.encoding = Some(reader.encoding().name());
+        file.findings = count;
+        file.bytes_read = reader.bytes_read;
+        file.format = Some(format.name());
+        file.encoding = Some(reader.encoding().name());
     }
-}
-
-fn fail(mut rep: FileReport, reason: String) -> FileReport {
-    rep.file.status = Status::Error;
-    rep.file.reason = Some(reason);
-    rep
 }
 
 fn set_meta(rec: &mut FileRecord, m: &Metadata) {
@@ -322,8 +351,9 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
             let mut worker = Worker::new(cfg);
             let tx = tx.clone();
             move |item: Item<'_>| {
-                let rep = worker.process(item);
-                let _ = tx.send(rep);
+                worker.process(item, &mut |rep| {
+                    let _ = tx.send(rep);
+                });
             }
         });
         drop(tx);
@@ -383,4 +413,75 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
     sink.summary(&summary, &totals)
         .context("writing the inventory")?;
     Ok(ScanOutcome { summary, exit_code })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(dir: &Path) -> ScanConfig {
+        ScanConfig {
+            targets: vec![dir.to_path_buf()],
+            walk: WalkOptions {
+                follow: false,
+                one_file_system: false,
+                excludes: globset::GlobSet::empty(),
+                exclude_patterns: Vec::new(),
+                threads: 1,
+                never_read: Vec::new(),
+            },
+            max_file_size: 1 << 30,
+            min_confidence: Confidence::Medium,
+            reveal: false,
+            format: Format::Jsonl,
+            output: None,
+            key: FingerprintKey::load_or_create(Some(&dir.join("key"))).unwrap(),
+            rules: RuleSet::load(&[] as &[&str]).unwrap(),
+        }
+    }
+
+    /// A file listed by the walk and deleted before it is opened (a share being cleaned up
+    /// while we scan) is an error record that says so.
+    #[test]
+    fn vanished_file_is_an_error_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = config(dir.path());
+        let p = dir.path().join("gone.txt");
+        std::fs::write(&p, "SSN 234-56-7891\n").unwrap();
+        let meta = std::fs::metadata(&p).unwrap();
+        std::fs::remove_file(&p).unwrap();
+        let mut got = Vec::new();
+        Worker::new(&cfg).process(Item::File { path: &p, meta }, &mut |r| got.push(r));
+        assert_eq!(got.len(), 1);
+        let f = got[0].file.as_ref().unwrap();
+        assert_eq!(f.status, Status::Error);
+        assert!(
+            f.reason.as_deref().unwrap().starts_with("vanished"),
+            "{:?}",
+            f.reason
+        );
+    }
+
+    /// Findings of a file with very many of them are sent in bounded batches, the file record
+    /// last.
+    #[test]
+    fn many_findings_are_batched() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = config(dir.path());
+        let p = dir.path().join("many.txt");
+        let body: String = (0..10_000)
+            .map(|i| format!("SSN 234-56-{:04}\n", 1000 + i % 8000))
+            .collect();
+        std::fs::write(&p, body).unwrap();
+        let meta = std::fs::metadata(&p).unwrap();
+        let mut got = Vec::new();
+        Worker::new(&cfg).process(Item::File { path: &p, meta }, &mut |r| got.push(r));
+        assert!(got.len() >= 3);
+        assert!(got.iter().all(|r| r.findings.len() <= BATCH));
+        assert!(got[..got.len() - 1].iter().all(|r| r.file.is_none()));
+        let last = got.last().unwrap();
+        assert_eq!(last.file.as_ref().unwrap().findings, 10_000);
+        assert!(last.contains_phi);
+        assert_eq!(got.iter().map(|r| r.findings.len()).sum::<usize>(), 10_000);
+    }
 }

@@ -134,13 +134,29 @@ impl FileRecord {
     }
 }
 
-/// One file's results, sent from a worker to the writer.
+/// Results sent from a worker to the writer: a batch of a file's findings, and with the last
+/// batch the file record. A file with many findings is sent in several batches so that memory
+/// stays bounded; its file record always comes after all of its findings.
 #[derive(Debug)]
 pub struct FileReport {
-    pub file: FileRecord,
+    /// Present on the last report of a file.
+    pub file: Option<FileRecord>,
     pub findings: Vec<FindingRecord>,
     /// Raw fingerprint bytes of each finding, for distinct counts.
     pub fingerprints: Vec<(Kind, [u8; 32])>,
+    /// With the file record: whether the file had a medium/high finding of a core kind.
+    pub contains_phi: bool,
+}
+
+impl FileReport {
+    pub fn done(file: FileRecord) -> FileReport {
+        FileReport {
+            file: Some(file),
+            findings: Vec::new(),
+            fingerprints: Vec::new(),
+            contains_phi: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -202,21 +218,19 @@ impl Totals {
     }
 
     pub fn add(&mut self, r: &FileReport) {
-        self.files += 1;
-        *self.by_status.entry(r.file.status).or_default() += 1;
-        self.bytes_read += r.file.bytes_read;
-        let mut phi = false;
         for f in &r.findings {
             self.findings += 1;
             *self.by_kind.entry(f.kind).or_default() += 1;
             *self.by_conf.entry(f.confidence).or_default() += 1;
-            phi |= f.kind.is_core() && f.confidence >= Confidence::Medium;
         }
         for (k, fp) in &r.fingerprints {
             self.distinct.entry(*k).or_default().insert(*fp);
         }
-        if phi {
-            self.with_phi += 1;
+        if let Some(file) = &r.file {
+            self.files += 1;
+            *self.by_status.entry(file.status).or_default() += 1;
+            self.bytes_read += file.bytes_read;
+            self.with_phi += u64::from(r.contains_phi);
         }
     }
 
@@ -247,8 +261,11 @@ impl<W: Write> Sink for JsonlSink<W> {
             serde_json::to_writer(&mut self.out, f)?;
             self.out.write_all(b"\n")?;
         }
-        serde_json::to_writer(&mut self.out, &r.file)?;
-        self.out.write_all(b"\n")
+        if let Some(file) = &r.file {
+            serde_json::to_writer(&mut self.out, file)?;
+            self.out.write_all(b"\n")?;
+        }
+        Ok(())
     }
 
     fn summary(&mut self, s: &Summary, _: &Totals) -> io::Result<()> {
@@ -278,8 +295,8 @@ fn printable(s: &str) -> String {
 
 impl<W: Write> Sink for HumanSink<W> {
     fn file(&mut self, r: &FileReport) -> io::Result<()> {
-        let f = &r.file;
-        if !r.findings.is_empty() {
+        let Some(f) = &r.file else { return Ok(()) };
+        if f.findings > 0 {
             let kinds: Vec<String> = f
                 .kinds
                 .iter()
