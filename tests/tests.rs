@@ -2,7 +2,7 @@
 
 mod harness;
 
-
+mod corpus;
 mod rules;
 mod scan;
 mod walk;

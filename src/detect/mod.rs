@@ -363,13 +363,18 @@ impl TextTable {
             {
                 let tabs = memchr::memmem::find(line, b"  ").is_none();
                 let cells = text_cells(line, tabs);
-                if cells.len() >= 2 {
+                // Key-value form lines ("Last name: Adams    First: Imani") are not headers.
+                let form_line = cells
+                    .iter()
+                    .any(|&(a, b, _)| memchr::memchr(b':', &line[a..b]).is_some());
+                if cells.len() >= 2 && !form_line {
                     let headers = cells
                         .iter()
                         .map(|&(a, b, _)| String::from_utf8_lossy(&line[a..b]).into_owned())
                         .collect();
                     let t = Table::new(b'\t', headers, rules);
-                    if t.col_class.iter().any(|c| c.iter().any(|&x| x != 0)) {
+                    // A header names at least one kind (negative columns alone do not make one).
+                    if t.col_class.iter().any(|c| c.iter().any(|&x| x == 1)) {
                         if let Some(mut prev) = open.take() {
                             prev.rows_end = ls;
                             out.push(prev);

@@ -1,0 +1,156 @@
+//! Accuracy on the labelled corpus (corpus/labels.jsonl): per-kind precision and recall at the
+//! default threshold, and file-level precision and recall for "contains PHI".
+
+use crate::harness::{repo_root, Env};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+const KINDS: [&str; 10] = [
+    "ssn",
+    "mrn",
+    "dob",
+    "insurance_id",
+    "npi",
+    "dea",
+    "credit_card",
+    "itin",
+    "phone",
+    "email",
+];
+const CORE: [&str; 4] = ["ssn", "mrn", "dob", "insurance_id"];
+
+#[test]
+fn corpus_precision_and_recall() {
+    let env = Env::new();
+    let corpus = repo_root().join("corpus");
+    let labels_text =
+        std::fs::read_to_string(corpus.join("labels.jsonl")).expect("corpus/labels.jsonl");
+    // (path, kind, value) -> expected count
+    let mut expected: HashMap<(String, String, String), i64> = HashMap::new();
+    let mut phi_files_expected = BTreeSet::new();
+    for l in labels_text.lines().filter(|l| !l.trim().is_empty()) {
+        let v: Value = serde_json::from_str(l).unwrap();
+        let (p, k, val) = (
+            v["path"].as_str().unwrap(),
+            v["kind"].as_str().unwrap(),
+            v["value"].as_str().unwrap(),
+        );
+        *expected
+            .entry((p.to_string(), k.to_string(), val.to_string()))
+            .or_default() += 1;
+        if CORE.contains(&k) {
+            phi_files_expected.insert(p.to_string());
+        }
+    }
+    let out = env
+        .cmd()
+        .current_dir(&corpus)
+        .args([
+            "scan",
+            "--format",
+            "jsonl",
+            "--reveal",
+            "--key-file",
+            env.key.to_str().unwrap(),
+            "files",
+        ])
+        .output()
+        .unwrap();
+    let s = crate::harness::parse(out);
+    assert!(s.code == 1, "exit code {} {}", s.code, s.stderr);
+    let mut tp: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut fp: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut remaining = expected.clone();
+    let mut phi_files_found = BTreeSet::new();
+    let mut false_pos = Vec::new();
+    for f in s.findings() {
+        let path = f["path"].as_str().unwrap().to_string();
+        let kind = KINDS
+            .iter()
+            .find(|k| **k == f["kind"].as_str().unwrap())
+            .unwrap();
+        let value = f["value"].as_str().unwrap().to_string();
+        if CORE.contains(kind) {
+            phi_files_found.insert(path.clone());
+        }
+        match remaining.get_mut(&(path.clone(), kind.to_string(), value.clone())) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                *tp.entry(kind).or_default() += 1;
+            }
+            _ => {
+                *fp.entry(kind).or_default() += 1;
+                false_pos.push(format!("{path} {kind} {value} ({})", f["rule"]));
+            }
+        }
+    }
+    let mut missed: Vec<String> = Vec::new();
+    let mut fneg: BTreeMap<String, i64> = BTreeMap::new();
+    for ((p, k, v), n) in &remaining {
+        if *n > 0 {
+            *fneg.entry(k.clone()).or_default() += n;
+            missed.push(format!("{p} {k} {v} x{n}"));
+        }
+    }
+    missed.sort();
+    false_pos.sort();
+    let mut report = String::from("kind           labels   tp   fp   fn  precision recall\n");
+    let mut failures = Vec::new();
+    for k in KINDS {
+        let t = tp.get(k).copied().unwrap_or(0) as f64;
+        let f_p = fp.get(k).copied().unwrap_or(0) as f64;
+        let f_n = fneg.get(k).copied().unwrap_or(0) as f64;
+        let p = if t + f_p > 0.0 { t / (t + f_p) } else { 1.0 };
+        let r = if t + f_n > 0.0 { t / (t + f_n) } else { 1.0 };
+        report.push_str(&format!(
+            "{k:<14} {:>6} {t:>4} {f_p:>4} {f_n:>4}  {p:>9.4} {r:>6.4}\n",
+            (t + f_n) as i64
+        ));
+        if t + f_n == 0.0 {
+            failures.push(format!("{k}: no labels in the corpus"));
+        }
+        if p < 0.97 || r < 0.97 {
+            failures.push(format!("{k}: precision {p:.4} recall {r:.4} (bar 0.97)"));
+        }
+    }
+    let ftp = phi_files_found.intersection(&phi_files_expected).count() as f64;
+    let fpp = ftp / phi_files_found.len().max(1) as f64;
+    let frr = ftp / phi_files_expected.len().max(1) as f64;
+    report.push_str(&format!(
+        "files with PHI: expected {}, found {}, precision {fpp:.4} recall {frr:.4}\n",
+        phi_files_expected.len(),
+        phi_files_found.len()
+    ));
+    if fpp < 0.98 || frr < 0.98 {
+        failures.push(format!(
+            "file level: precision {fpp:.4} recall {frr:.4} (bar 0.98)"
+        ));
+    }
+    // Every file in the corpus has a record, and none is an error.
+    let errors: Vec<&Value> = s
+        .files()
+        .into_iter()
+        .filter(|f| f["status"] == "error")
+        .collect();
+    if !errors.is_empty() {
+        failures.push(format!("error records: {errors:?}"));
+    }
+    println!("{report}");
+    if std::env::var_os("PHISCAN_CORPUS_DETAILS").is_some() {
+        println!(
+            "false positives:\n  {}\nmissed:\n  {}",
+            false_pos.join("\n  "),
+            missed.join("\n  ")
+        );
+    }
+    let show = |v: &Vec<String>| v.iter().take(40).cloned().collect::<Vec<_>>().join("\n  ");
+    assert!(
+        failures.is_empty(),
+        "{report}\n{}\nfalse positives ({}):\n  {}\nmissed ({}):\n  {}",
+        failures.join("\n"),
+        false_pos.len(),
+        show(&false_pos),
+        missed.len(),
+        show(&missed)
+    );
+}
