@@ -374,7 +374,7 @@ impl TextTable {
                         .collect();
                     let t = Table::new(b'\t', headers, rules);
                     // A header names at least one kind (negative columns alone do not make one).
-                    if t.col_class.iter().any(|c| c.iter().any(|&x| x == 1)) {
+                    if t.col_class.iter().any(|c| c.contains(&1)) {
                         if let Some(mut prev) = open.take() {
                             prev.rows_end = ls;
                             out.push(prev);
