@@ -4,6 +4,12 @@
 use clap::Parser;
 
 fn main() {
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == phiscan::engine::isolate::WORKER_ARG)
+    {
+        phiscan::engine::isolate::worker_main();
+    }
     let cli = phiscan::cli::Cli::parse();
     let code = match phiscan::cli::run(cli) {
         Ok(code) => code,

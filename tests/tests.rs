@@ -3,6 +3,7 @@
 mod harness;
 
 mod corpus;
+mod documents;
 mod rules;
 mod scan;
 mod walk;

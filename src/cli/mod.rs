@@ -123,6 +123,13 @@ pub struct ScanArgs {
     /// Add the rules in this directory (or rule file) to the built-in ones (repeatable).
     #[arg(long, value_name = "DIR")]
     pub patterns: Vec<PathBuf>,
+    /// Wall-clock limit for extracting one document (PDF, spreadsheet), in seconds; a document
+    /// that takes longer is an `error` record ("timed out") and the scan goes on.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub extract_timeout: u64,
+    /// Memory (address space) limit of the document extractor process.
+    #[arg(long, value_name = "SIZE", default_value = "2G", value_parser = parse_size)]
+    pub extract_memory: u64,
     /// The fingerprint key file (created with mode 0600 on first use). Default:
     /// $XDG_DATA_HOME/phiscan/key or ~/.local/share/phiscan/key.
     #[arg(long, value_name = "FILE")]
@@ -208,6 +215,11 @@ fn scan(a: ScanArgs) -> Result<i32> {
         output: a.output,
         key,
         rules,
+        extractor: std::env::current_exe().ok(),
+        limits: crate::engine::isolate::Limits {
+            memory: a.extract_memory,
+            timeout: std::time::Duration::from_secs(a.extract_timeout.max(1)),
+        },
     };
     let outcome = engine::run_scan(cfg)?;
     Ok(outcome.exit_code)

@@ -8,18 +8,21 @@
 
 use crate::detect::rules::RuleSet;
 use crate::detect::{dates, Chunk, Confidence, Detector, Finding, Scratch, TextFormat};
+use crate::extract::document::{DocKind, Outcome, Request};
 use crate::extract::{self, text::Cursor, text::TextReader, Sniffed};
 use crate::inventory::{
     key::FingerprintKey, mask, paths::DisplayPath, FileRecord, FileReport, FindingRecord, Format,
     HumanSink, JsonlSink, Location, Sink, Status, Summary, Totals,
 };
-use crate::source::local::{self, io_reason, Item, WalkOptions};
+use crate::source::local::{self, io_reason, open_readonly, Item, WalkOptions};
 use anyhow::{Context, Result};
 use std::fs::{File, Metadata};
 use std::io::{self, BufWriter, Read, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
+
+pub mod isolate;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -34,6 +37,10 @@ pub struct ScanConfig {
     pub output: Option<PathBuf>,
     pub key: FingerprintKey,
     pub rules: RuleSet,
+    /// The executable to run as the extractor worker (this binary); None: documents that
+    /// need it are reported `unsupported`.
+    pub extractor: Option<PathBuf>,
+    pub limits: isolate::Limits,
 }
 
 pub struct ScanOutcome {
@@ -47,29 +54,10 @@ const HEAD: usize = 64 * 1024;
 /// Per-thread state: regex caches and buffers, built once per walker thread.
 pub struct Worker<'a> {
     cfg: &'a ScanConfig,
+    supervisor: Option<isolate::Supervisor>,
     scratch: Scratch,
     findings: Vec<Finding>,
     head: Vec<u8>,
-}
-
-fn open_readonly(path: &Path, follow: bool) -> io::Result<File> {
-    // Never follow a link swapped in after the walk looked (unless asked), never block on a
-    // FIFO swapped in, never become the controlling terminal, and leave atime alone where the
-    // OS lets us (O_NOATIME needs ownership; fall back without it).
-    let mut flags = libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC;
-    if !follow {
-        flags |= libc::O_NOFOLLOW;
-    }
-    let open = |extra: i32| {
-        std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(flags | extra)
-            .open(path)
-    };
-    match open(libc::O_NOATIME) {
-        Err(e) if e.raw_os_error() == Some(libc::EPERM) => open(0),
-        r => r,
-    }
 }
 
 fn read_head(f: &mut File, buf: &mut Vec<u8>) -> io::Result<()> {
@@ -99,6 +87,7 @@ impl<'a> Worker<'a> {
     pub fn new(cfg: &'a ScanConfig) -> Worker<'a> {
         Worker {
             cfg,
+            supervisor: None,
             scratch: Scratch::new(&cfg.rules),
             findings: Vec::new(),
             head: Vec::with_capacity(HEAD),
@@ -185,8 +174,21 @@ impl<'a> Worker<'a> {
             Err(e) => fail(file, io_reason("read", &e)),
             Ok(()) => match extract::sniff(&head) {
                 Sniffed::Binary(name) => {
-                    file.status = Status::Unsupported;
-                    file.reason = Some(format!("{name}: no extractor for this format yet"));
+                    let ext = path.extension().and_then(|e| e.to_str());
+                    match extract::document_kind(&head, ext) {
+                        extract::DocSniff::Doc(kind) => {
+                            self.scan_document(kind, path, dpath, file, rep, emit);
+                            file.bytes_read = meta.len();
+                        }
+                        extract::DocSniff::Encrypted(what) => {
+                            file.status = Status::Encrypted;
+                            file.reason = Some(what.to_string());
+                        }
+                        extract::DocSniff::Other => {
+                            file.status = Status::Unsupported;
+                            file.reason = Some(format!("{name}: no extractor for this format yet"));
+                        }
+                    }
                 }
                 Sniffed::UnknownBinary => {
                     file.status = Status::Unsupported;
@@ -200,6 +202,117 @@ impl<'a> Worker<'a> {
             },
         }
         self.head = head;
+    }
+
+    /// PDFs and spreadsheets: extracted in the supervised worker process, detected here.
+    fn scan_document(
+        &mut self,
+        kind: DocKind,
+        path: &Path,
+        dpath: &DisplayPath,
+        file: &mut FileRecord,
+        rep: &mut FileReport,
+        emit: &mut dyn FnMut(FileReport),
+    ) {
+        use std::os::unix::ffi::OsStrExt;
+        file.format = Some(kind.format_name());
+        let Some(exe) = &self.cfg.extractor else {
+            file.status = Status::Unsupported;
+            file.reason = Some(format!(
+                "{}: extractor process not available",
+                kind.format_name()
+            ));
+            return;
+        };
+        let sup = self
+            .supervisor
+            .get_or_insert_with(|| isolate::Supervisor::new(exe.clone(), self.cfg.limits.clone()));
+        let req = Request {
+            path_hex: hex::encode(path.as_os_str().as_bytes()),
+            kind,
+            max_text: 256 << 20,
+            max_cells: 20_000_000,
+        };
+        let x = match sup.extract(&req) {
+            Ok(x) => x,
+            Err(reason) => {
+                file.status = Status::Error;
+                file.reason = Some(reason);
+                return;
+            }
+        };
+        file.reason = x.reason;
+        if let Some(fmt) = x.format.as_deref() {
+            file.format = Some(match fmt {
+                "xlsx" => "xlsx",
+                "xls" => "xls",
+                "xlsb" => "xlsb",
+                "ods" => "ods",
+                _ => kind.format_name(),
+            });
+        }
+        file.status = match x.outcome {
+            Outcome::Ok => Status::Scanned,
+            Outcome::NoText => Status::NoText,
+            Outcome::Encrypted => Status::Encrypted,
+            Outcome::Unsupported => Status::Unsupported,
+            Outcome::Error => Status::Error,
+        };
+        let rules = &self.cfg.rules;
+        let det = Detector::new(rules);
+        for seg in &x.segments {
+            let text = seg.text.as_bytes();
+            let format = if seg.table {
+                let header = text
+                    .split(|&b| b == b'\n')
+                    .nth(seg.header_line as usize)
+                    .unwrap_or(b"");
+                let cells = String::from_utf8_lossy(header)
+                    .split('\t')
+                    .map(str::to_string)
+                    .collect();
+                TextFormat::Table(crate::detect::Table::new(b'\t', cells, rules))
+            } else {
+                TextFormat::sniff(text, None, rules)
+            };
+            let chunk = Chunk {
+                text,
+                from: 0,
+                to: text.len(),
+                at_start: true,
+            };
+            self.findings.clear();
+            det.scan(&mut self.scratch, &chunk, &format, &mut self.findings);
+            let (mut line, mut line_start, mut at) = (0usize, 0usize, 0usize);
+            for mut f in self.findings.drain(..) {
+                if f.confidence < self.cfg.min_confidence {
+                    continue;
+                }
+                for i in memchr::memchr_iter(b'\n', &text[at..f.start]) {
+                    line += 1;
+                    line_start = at + i + 1;
+                }
+                at = f.start;
+                let mut location = Location {
+                    record: f.record.take(),
+                    ..Location::default()
+                };
+                if seg.table {
+                    let col = memchr::memchr_iter(b'\t', &text[line_start..f.start]).count() as u32;
+                    let row = seg.rows.get(line).copied().unwrap_or(line as u32);
+                    location.sheet = seg.sheet.clone();
+                    location.cell = Some(format!("{}{}", column_letters(col), row + 1));
+                } else {
+                    location.page = seg.page;
+                    location.line = Some(line as u64 + 1);
+                    let col = String::from_utf8_lossy(&text[line_start..f.start])
+                        .chars()
+                        .count();
+                    location.column = Some(col as u64 + 1);
+                }
+                record_finding(self.cfg, f, location, dpath, file, rep, emit);
+            }
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -219,7 +332,6 @@ impl<'a> Worker<'a> {
         let mut cursor: Option<Cursor> = None;
         let mut first = true;
         let mut record_end = b'\n';
-        let mut count = 0u64;
         loop {
             match reader.next_chunk(record_end) {
                 Ok(true) => {}
@@ -249,51 +361,79 @@ impl<'a> Worker<'a> {
             self.findings.clear();
             det.scan(&mut self.scratch, &chunk, &format, &mut self.findings);
             let cur = cursor.as_mut().expect("set on the first chunk");
-            for f in self.findings.drain(..) {
+            for mut f in self.findings.drain(..) {
                 if f.confidence < self.cfg.min_confidence {
                     continue;
                 }
                 let pos = cur.locate(&reader.text, reader.base, reader.base + f.start as u64);
-                let rule = &rules.rules[f.rule];
-                let fp = self.cfg.key.fingerprint(f.kind.as_str(), &f.value);
-                *file.kinds.entry(f.kind).or_default() += 1;
-                count += 1;
-                rep.contains_phi |= f.kind.is_core() && f.confidence >= Confidence::Medium;
-                rep.fingerprints.push((f.kind, fp));
-                rep.findings.push(FindingRecord {
-                    ty: "finding",
-                    path: dpath.text.clone(),
-                    path_bytes: dpath.bytes_hex.clone(),
-                    kind: f.kind,
-                    rule: rule.spec.id.clone(),
-                    confidence: f.confidence,
-                    masked: mask::mask(f.kind, rule.spec.mask.as_deref(), &f.value),
-                    value: self.cfg.reveal.then(|| f.value.clone()),
-                    fingerprint: hex::encode(fp),
-                    location: Location {
-                        line: Some(pos.line),
-                        column: Some(pos.column),
-                        byte: Some(pos.byte),
-                        record: f.record,
-                        ..Location::default()
-                    },
-                });
-                if rep.findings.len() >= BATCH {
-                    emit(FileReport {
-                        file: None,
-                        findings: std::mem::take(&mut rep.findings),
-                        fingerprints: std::mem::take(&mut rep.fingerprints),
-                        contains_phi: false,
-                    });
-                }
+                let location = Location {
+                    line: Some(pos.line),
+                    column: Some(pos.column),
+                    byte: Some(pos.byte),
+                    record: f.record.take(),
+                    ..Location::default()
+                };
+                record_finding(self.cfg, f, location, dpath, file, rep, emit);
             }
             cur.advance(&reader.text, reader.base, reader.base + reader.to as u64);
         }
-        file.findings = count;
         file.bytes_read = reader.bytes_read;
         file.format = Some(format.name());
         file.encoding = Some(reader.encoding().name());
     }
+}
+
+/// Turn a detector finding into an inventory record (masked, fingerprinted, revealed only on
+/// request), count it on the file, and flush a full batch to the writer.
+fn record_finding(
+    cfg: &ScanConfig,
+    f: Finding,
+    location: Location,
+    dpath: &DisplayPath,
+    file: &mut FileRecord,
+    rep: &mut FileReport,
+    emit: &mut dyn FnMut(FileReport),
+) {
+    let rule = &cfg.rules.rules[f.rule];
+    let fp = cfg.key.fingerprint(f.kind.as_str(), &f.value);
+    *file.kinds.entry(f.kind).or_default() += 1;
+    file.findings += 1;
+    rep.contains_phi |= f.kind.is_core() && f.confidence >= Confidence::Medium;
+    rep.fingerprints.push((f.kind, fp));
+    rep.findings.push(FindingRecord {
+        ty: "finding",
+        path: dpath.text.clone(),
+        path_bytes: dpath.bytes_hex.clone(),
+        kind: f.kind,
+        rule: rule.spec.id.clone(),
+        confidence: f.confidence,
+        masked: mask::mask(f.kind, rule.spec.mask.as_deref(), &f.value),
+        value: cfg.reveal.then_some(f.value),
+        fingerprint: hex::encode(fp),
+        location,
+    });
+    if rep.findings.len() >= BATCH {
+        emit(FileReport {
+            file: None,
+            findings: std::mem::take(&mut rep.findings),
+            fingerprints: std::mem::take(&mut rep.fingerprints),
+            contains_phi: false,
+        });
+    }
+}
+
+/// Spreadsheet column letters: 0 -> A, 25 -> Z, 26 -> AA.
+pub fn column_letters(mut c: u32) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (c % 26) as u8);
+        if c < 26 {
+            break;
+        }
+        c = c / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
 }
 
 fn set_meta(rec: &mut FileRecord, m: &Metadata) {
@@ -437,6 +577,8 @@ mod tests {
             output: None,
             key: FingerprintKey::load_or_create(Some(&dir.join("key"))).unwrap(),
             rules: RuleSet::load(&[] as &[&str]).unwrap(),
+            extractor: None,
+            limits: isolate::Limits::default(),
         }
     }
 

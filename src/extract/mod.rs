@@ -6,6 +6,9 @@
 //! are recognised here already; until their extractors land they end as `unsupported` with
 //! the format named in the reason, never as a silent "no findings".
 
+pub mod document;
+pub mod pdf;
+pub mod sheet;
 pub mod text;
 
 /// What the first bytes of a file say it is.
@@ -164,6 +167,55 @@ fn utf16_without_bom(head: &[u8]) -> Option<Encoding> {
     } else {
         None
     }
+}
+
+/// What a recognised binary file is, for the document extractors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocSniff {
+    Doc(document::DocKind),
+    /// Encrypted container, recognisable without reading it (password-protected Office files).
+    Encrypted(&'static str),
+    Other,
+}
+
+fn utf16(s: &str) -> Vec<u8> {
+    s.encode_utf16().flat_map(|u| u.to_le_bytes()).collect()
+}
+
+/// Decide which document extractor a binary file needs, from its first bytes (zip entry
+/// names and OLE2 directory entries usually sit at the start) and then its extension.
+pub fn document_kind(head: &[u8], ext: Option<&str>) -> DocSniff {
+    use document::DocKind;
+    let has = |needle: &[u8]| memchr::memmem::find(head, needle).is_some();
+    let ext = ext.map(str::to_ascii_lowercase);
+    let ext = ext.as_deref();
+    if head.starts_with(b"%PDF-") {
+        return DocSniff::Doc(DocKind::Pdf);
+    }
+    if head.starts_with(b"PK\x03\x04") {
+        if has(b"xl/workbook")
+            || has(b"xl/worksheets/")
+            || has(b"application/vnd.oasis.opendocument.spreadsheet")
+        {
+            return DocSniff::Doc(DocKind::Spreadsheet);
+        }
+        if has(b"word/") || has(b"ppt/") || has(b"application/vnd.oasis.opendocument.") {
+            return DocSniff::Other;
+        }
+        if matches!(ext, Some("xlsx" | "xlsm" | "xlsb" | "ods")) {
+            return DocSniff::Doc(DocKind::Spreadsheet);
+        }
+        return DocSniff::Other;
+    }
+    if head.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
+        if has(&utf16("EncryptedPackage")) {
+            return DocSniff::Encrypted("password-protected Office document (encrypted package)");
+        }
+        if has(&utf16("Workbook")) || has(&utf16("Book\0")) || matches!(ext, Some("xls")) {
+            return DocSniff::Doc(DocKind::Spreadsheet);
+        }
+    }
+    DocSniff::Other
 }
 
 #[cfg(test)]

@@ -11,7 +11,9 @@
 
 use globset::GlobSet;
 use ignore::{WalkBuilder, WalkState};
-use std::fs::Metadata;
+use std::fs::{File, Metadata};
+use std::io;
+use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
@@ -38,6 +40,40 @@ pub enum Item<'a> {
     },
     /// Could not be examined.
     Error { path: &'a Path, reason: String },
+}
+
+/// Open a file to read it, and only to read it.
+pub fn open_readonly(path: &Path, follow: bool) -> io::Result<File> {
+    // Never follow a link swapped in after the walk looked (unless asked), never block on a
+    // FIFO swapped in, never become the controlling terminal, and leave atime alone where the
+    // OS lets us (O_NOATIME needs ownership; fall back without it).
+    let mut flags = libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC;
+    if !follow {
+        flags |= libc::O_NOFOLLOW;
+    }
+    let open = |extra: i32| {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(flags | extra)
+            .open(path)
+    };
+    match open(libc::O_NOATIME) {
+        Err(e) if e.raw_os_error() == Some(libc::EPERM) => open(0),
+        r => r,
+    }
+}
+
+/// Read a whole regular file (the extractor worker's way in; the parent has checked the size).
+pub fn read_all(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut f = open_readonly(path, true)?;
+    let m = f.metadata()?;
+    if !m.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    let mut buf = Vec::with_capacity(m.len() as usize);
+    f.read_to_end(&mut buf)?;
+    Ok(buf)
 }
 
 /// Describe an I/O error for a file record: the OS's message, which names the cause

@@ -1,0 +1,405 @@
+//! PDFs and spreadsheets: real files from other people's software, crafted hostile files, and
+//! the supervised extractor processes that contain their crashes.
+
+use crate::harness::{repo_root, Env};
+use std::io::Write;
+
+/// A minimal xlsx written by hand: inline strings, numbers, date cells (style 1 = built-in
+/// date format 14), a declared dimension, and the 1900 or 1904 date system.
+fn xlsx(rows: &[&[&str]], dimension: &str, date1904: bool) -> Vec<u8> {
+    let mut sheet = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#,
+    );
+    sheet.push_str(&format!(r#"<dimension ref="{dimension}"/><sheetData>"#));
+    for (r, row) in rows.iter().enumerate() {
+        sheet.push_str(&format!(r#"<row r="{}">"#, r + 1));
+        for (c, v) in row.iter().enumerate() {
+            let cell = format!("{}{}", (b'A' + c as u8) as char, r + 1);
+            if let Some(serial) = v.strip_prefix("date:") {
+                sheet.push_str(&format!(r#"<c r="{cell}" s="1"><v>{serial}</v></c>"#));
+            } else if let Some(n) = v.strip_prefix("num:") {
+                sheet.push_str(&format!(r#"<c r="{cell}"><v>{n}</v></c>"#));
+            } else if !v.is_empty() {
+                sheet.push_str(&format!(
+                    r#"<c r="{cell}" t="inlineStr"><is><t>{v}</t></is></c>"#
+                ));
+            }
+        }
+        sheet.push_str("</row>");
+    }
+    sheet.push_str("</sheetData></worksheet>");
+    let files: Vec<(&str, String)> = vec![
+        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>"#.into()),
+        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.into()),
+        ("xl/workbook.xml", format!(r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><workbookPr date1904="{}"/><sheets><sheet name="Patients" sheetId="1" r:id="rId1"/></sheets></workbook>"#, u8::from(date1904))),
+        ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>"#.into()),
+        ("xl/styles.xml", r#"<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts count="1"><font/></fonts><fills count="1"><fill/></fills><borders count="1"><border/></borders><cellStyleXfs count="1"><xf/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>"#.into()),
+        ("xl/worksheets/sheet1.xml", sheet),
+    ];
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, body) in files {
+            z.start_file(name, opts).unwrap();
+            z.write_all(body.as_bytes()).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    buf.into_inner()
+}
+
+/// A PDF with the given objects (object 1 is the catalog) and a correct xref table.
+fn pdf(objs: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offs = Vec::new();
+    for (i, o) in objs.iter().enumerate() {
+        offs.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(o);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let x = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).as_bytes());
+    for o in offs {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{x}\n%%EOF\n",
+            objs.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// A one-font PDF whose pages hold the given lines of text.
+fn text_pdf(pages: &[&[&str]]) -> Vec<u8> {
+    let n = pages.len();
+    let kids: Vec<String> = (0..n).map(|i| format!("{} 0 R", 4 + 2 * i)).collect();
+    let mut objs = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        format!("<< /Type /Pages /Kids [{}] /Count {n} >>", kids.join(" ")).into_bytes(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+            .to_vec(),
+    ];
+    for (i, lines) in pages.iter().enumerate() {
+        let mut content = String::from("BT /F1 11 Tf 14 TL 72 720 Td\n");
+        for l in lines.iter() {
+            content.push_str(&format!(
+                "({}) Tj T*\n",
+                l.replace('(', "\\(").replace(')', "\\)")
+            ));
+        }
+        content.push_str("ET");
+        objs.push(
+            format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>",
+                5 + 2 * i
+            )
+            .into_bytes(),
+        );
+        let mut s = format!("<< /Length {} >>\nstream\n", content.len()).into_bytes();
+        s.extend_from_slice(content.as_bytes());
+        s.extend_from_slice(b"\nendstream");
+        objs.push(s);
+    }
+    pdf(&objs)
+}
+
+#[test]
+fn pdf_pages_are_scanned_with_page_numbers() {
+    let env = Env::new();
+    env.write(
+        "referrals/letter.pdf",
+        text_pdf(&[
+            &[
+                "Referral letter",
+                "Patient: Jane Roe",
+                "Date of Birth: 03/14/1972",
+            ],
+            &["Insurance", "Member ID: XEH812349021", "SSN: 536-22-0198"],
+        ]),
+    );
+    let s = env.scan_root(&["--reveal"]);
+    let f = s.file("letter.pdf");
+    assert_eq!(f["status"], "scanned", "{f}");
+    assert_eq!(f["format"], "pdf");
+    let got: Vec<(String, String, u64)> = s
+        .findings_in("letter.pdf")
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap().into(),
+                f["value"].as_str().unwrap().into(),
+                f["location"]["page"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("dob".to_string(), "1972-03-14".to_string(), 1),
+            ("insurance_id".into(), "XEH812349021".into(), 2),
+            ("ssn".into(), "536220198".into(), 2)
+        ]
+    );
+    assert_eq!(s.code, 1);
+}
+
+#[test]
+fn xlsx_headers_dates_and_cells() {
+    let env = Env::new();
+    let rows: &[&[&str]] = &[
+        &["Patient list, January"],
+        &["Name", "SSN", "DOB", "MRN", "Phone", "Order #"],
+        &[
+            "Jane Roe",
+            "num:536220198",
+            "date:26372",
+            "num:482913",
+            "num:2125550143",
+            "num:412339801",
+        ],
+        &[
+            "John Smith",
+            "412-33-9801",
+            "date:20214",
+            "A1029384",
+            "646-555-0199",
+            "num:536220198",
+        ],
+    ];
+    env.write("billing/patients.xlsx", xlsx(rows, "A1:F4", false));
+    env.write(
+        "billing/mac.xlsx",
+        xlsx(
+            &[&["Name", "Birth Date"], &["Jane Roe", "date:24910"]],
+            "A1:B2",
+            true,
+        ),
+    );
+    let s = env.scan_root(&["--reveal"]);
+    assert_eq!(s.file("patients.xlsx")["format"], "xlsx");
+    let got: Vec<(String, String, String, String)> = s
+        .findings_in("patients.xlsx")
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap().into(),
+                f["value"].as_str().unwrap().into(),
+                f["location"]["sheet"].as_str().unwrap().into(),
+                f["location"]["cell"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String, String, String)> = [
+        ("ssn", "536220198", "B3"),
+        ("dob", "1972-03-14", "C3"),
+        ("mrn", "482913", "D3"),
+        ("phone", "2125550143", "E3"),
+        ("ssn", "412339801", "B4"),
+        ("dob", "1955-05-05", "C4"),
+        ("mrn", "A1029384", "D4"),
+        ("phone", "6465550199", "E4"),
+    ]
+    .iter()
+    .map(|(k, v, c)| {
+        (
+            k.to_string(),
+            v.to_string(),
+            "Patients".to_string(),
+            c.to_string(),
+        )
+    })
+    .collect();
+    assert_eq!(got, want, "a 9-digit number under 'Order #' is not an SSN");
+    assert_eq!(
+        s.kinds_values("mac.xlsx"),
+        [("dob".to_string(), "1972-03-14".to_string())],
+        "1904 date system"
+    );
+}
+
+#[test]
+fn xlsx_declaring_a_huge_dimension_costs_only_its_cells() {
+    let env = Env::new();
+    env.write(
+        "huge.xlsx",
+        xlsx(
+            &[&["Name", "SSN"], &["Jane Roe", "num:536220198"]],
+            "A1:XFD1048576",
+            false,
+        ),
+    );
+    let s = env.scan_root(&["--extract-memory", "256M", "--extract-timeout", "20"]);
+    let f = s.file("huge.xlsx");
+    assert_eq!(f["status"], "scanned", "{f}");
+    assert_eq!(f["findings"], 1);
+}
+
+#[test]
+fn hostile_pdfs_cost_one_file_each() {
+    let env = Env::new();
+    env.write("ok.txt", "SSN: 234-56-7891\n");
+    // A page tree that references itself through a page: lopdf loops forever on it.
+    env.write(
+        "loop.pdf",
+        pdf(&[
+            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+            b"<< /Type /Page /Parent 3 0 R /Kids [2 0 R] /MediaBox [0 0 612 792] >>".to_vec(),
+        ]),
+    );
+    env.write("truncated.pdf", &text_pdf(&[&["SSN: 536-22-0198"]])[..120]);
+    env.write(
+        "garbage.pdf",
+        b"%PDF-1.7\n\x00\x01\x02 this is not a pdf at all \xff\xfe",
+    );
+    env.write(
+        "truncated.xlsx",
+        &xlsx(&[&["SSN"], &["num:536220198"]], "A1:A2", false)[..300],
+    );
+    env.write("after.txt", "DOB: 03/14/1972\n");
+    let s = env.scan_root(&["--extract-timeout", "3", "-j", "1"]);
+    let lp = s.file("loop.pdf");
+    assert_eq!(lp["status"], "error");
+    assert_eq!(lp["reason"], "timed out after 3 s");
+    for name in ["truncated.pdf", "garbage.pdf", "truncated.xlsx"] {
+        let f = s.file(name);
+        assert_eq!(f["status"], "error", "{f}");
+        assert!(!f["reason"].as_str().unwrap().is_empty());
+    }
+    assert_eq!(s.file("ok.txt")["findings"], 1);
+    assert_eq!(
+        s.file("after.txt")["findings"],
+        1,
+        "the worker is restarted after a hang"
+    );
+    assert_eq!(s.code, 2);
+}
+
+#[test]
+fn extractor_out_of_memory_is_one_error_and_the_next_document_is_read() {
+    let env = Env::new();
+    let big: Vec<String> = (0..150_000)
+        .map(|i| format!("Patient {i} note text for the record"))
+        .collect();
+    let lines: Vec<&str> = big.iter().map(String::as_str).collect();
+    let pages: Vec<&[&str]> = lines.chunks(50).collect();
+    env.write("a-big.pdf", text_pdf(&pages));
+    env.write("b-small.pdf", text_pdf(&[&["SSN: 536-22-0198"]]));
+    let s = env.scan_root(&["--extract-memory", "32M", "-j", "1"]);
+    let big = s.file("a-big.pdf");
+    assert_eq!(big["status"], "error", "{big}");
+    assert!(
+        big["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("extractor crashed: out of memory"),
+        "{big}"
+    );
+    let small = s.file("b-small.pdf");
+    assert_eq!(small["status"], "scanned", "{small}");
+    assert_eq!(small["findings"], 1);
+}
+
+/// Real PDFs and spreadsheets made by other people's software (LibreOffice, pdflatex, Google
+/// Docs, ImageMagick, Excel files from calamine's bug reports): each ends with an honest
+/// status and none crashes or hangs the scan.
+#[test]
+fn third_party_files_end_with_honest_statuses() {
+    let env = Env::new();
+    let data = repo_root().join("tests/data/thirdparty");
+    let out = env
+        .cmd()
+        .args([
+            "scan",
+            "--format",
+            "jsonl",
+            "--key-file",
+            env.key.to_str().unwrap(),
+            data.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let s = crate::harness::parse(out);
+    let expected: &[(&str, &str)] = &[
+        (
+            "pdf-samples/005-libreoffice-writer-password/libreoffice-writer-password.pdf",
+            "encrypted",
+        ),
+        (
+            "pdf-samples/007-imagemagick-images/imagemagick-ASCII85Decode.pdf",
+            "no_text",
+        ),
+        (
+            "pdf-samples/007-imagemagick-images/imagemagick-CCITTFaxDecode.pdf",
+            "no_text",
+        ),
+        (
+            "pdf-samples/007-imagemagick-images/imagemagick-lzw.pdf",
+            "no_text",
+        ),
+        ("pdf-samples/023-cmyk-image/cmyk-image.pdf", "no_text"),
+        ("spreadsheets/pass_protected.xlsx", "encrypted"),
+        ("spreadsheets/pass_protected.xlsb", "encrypted"),
+        ("spreadsheets/pass_protected.ods", "encrypted"),
+        // Unreadable to our parsers (reported with the parser's reason): a PDF whose xref
+        // lopdf rejects, and files from calamine's bug reports that are not valid workbooks.
+        (
+            "pdf-samples/017-unreadable-meta-data/unreadablemetadata.pdf",
+            "error",
+        ),
+        (
+            "pdf-samples/019-grayscale-image/grayscale-image.pdf",
+            "error",
+        ),
+        ("spreadsheets/OOM_alloc3.xls", "error"),
+        ("spreadsheets/issue252.xlsx", "error"),
+        ("spreadsheets/issue_385.xls", "error"),
+        ("spreadsheets/issue_594_dos.ods", "error"),
+    ];
+    let mut n = 0;
+    for f in s.files() {
+        let path = f["path"].as_str().unwrap();
+        let rel = path.split("thirdparty/").nth(1).unwrap();
+        let want = expected
+            .iter()
+            .find(|(p, _)| *p == rel)
+            .map_or("scanned", |(_, st)| st);
+        assert_eq!(f["status"], want, "{rel}: {f}");
+        if want != "scanned" {
+            assert!(
+                f["reason"].as_str().is_some_and(|r| !r.is_empty()),
+                "{rel} needs a reason"
+            );
+        }
+        n += 1;
+    }
+    let on_disk = walk_count(&data);
+    assert_eq!(n, on_disk, "every file has exactly one record");
+    // The image-only PDFs say how many pages need OCR.
+    assert!(s.file("imagemagick-lzw.pdf")["reason"]
+        .as_str()
+        .unwrap()
+        .contains("1 page"));
+    // Text PDFs really yield text: pdflatex's 4-page sample is scanned with pages.
+    assert_eq!(s.file("pdflatex-4-pages.pdf")["status"], "scanned");
+}
+
+fn walk_count(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                walk_count(&e.path())
+            } else {
+                1
+            }
+        })
+        .sum()
+}
