@@ -154,3 +154,50 @@ fn corpus_precision_and_recall() {
         show(&missed)
     );
 }
+
+/// The committed corpus is exactly what its generator makes (no hand edits, no drift).
+#[test]
+fn corpus_is_what_the_generator_makes() {
+    let env = Env::new();
+    let out = env.dir.path().join("regen");
+    let st = std::process::Command::new("python3")
+        .arg(repo_root().join("corpus/generate.py"))
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("python3 runs the corpus generator");
+    assert!(st.success(), "the generator's self-check failed");
+    let committed = repo_root().join("corpus");
+    assert_eq!(
+        std::fs::read(out.join("labels.jsonl")).unwrap(),
+        std::fs::read(committed.join("labels.jsonl")).unwrap(),
+        "labels.jsonl differs from the generator's output"
+    );
+    let mut a = Vec::new();
+    let mut b = Vec::new();
+    list(&out.join("files"), &out.join("files"), &mut a);
+    list(&committed.join("files"), &committed.join("files"), &mut b);
+    assert_eq!(a.len(), b.len(), "file count");
+    for ((pa, da), (pb, db)) in a.iter().zip(&b) {
+        assert_eq!(pa, pb);
+        assert!(da == db, "{pa} differs from the generator's output");
+    }
+}
+
+fn list(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<(String, Vec<u8>)>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            list(root, &p, out);
+        } else {
+            out.push((
+                p.strip_prefix(root).unwrap().display().to_string(),
+                std::fs::read(&p).unwrap(),
+            ));
+        }
+    }
+}
