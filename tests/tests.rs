@@ -2,6 +2,7 @@
 
 mod harness;
 
+mod containers;
 mod corpus;
 mod documents;
 mod rules;

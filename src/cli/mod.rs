@@ -130,6 +130,20 @@ pub struct ScanArgs {
     /// Memory (address space) limit of the document extractor process.
     #[arg(long, value_name = "SIZE", default_value = "2G", value_parser = parse_size)]
     pub extract_memory: u64,
+    /// Archives nested deeper than this are not opened (`error`).
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub max_archive_depth: u32,
+    /// Members examined per archive; the rest are reported in the archive's record.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub max_archive_members: u64,
+    /// Uncompressed bytes read from one top-level file's archives, all levels together; a
+    /// member that inflates past it is an "archive bomb" `error`.
+    #[arg(long, value_name = "SIZE", default_value = "2G", value_parser = parse_size)]
+    pub max_archive_bytes: u64,
+    /// A member of more than 16 MiB that inflates more than this many times its compressed
+    /// size is an "archive bomb" `error`.
+    #[arg(long, value_name = "RATIO", default_value_t = 200)]
+    pub max_compression_ratio: u64,
     /// The fingerprint key file (created with mode 0600 on first use). Default:
     /// $XDG_DATA_HOME/phiscan/key or ~/.local/share/phiscan/key.
     #[arg(long, value_name = "FILE")]
@@ -219,6 +233,13 @@ fn scan(a: ScanArgs) -> Result<i32> {
         limits: crate::engine::isolate::Limits {
             memory: a.extract_memory,
             timeout: std::time::Duration::from_secs(a.extract_timeout.max(1)),
+        },
+        archive: crate::extract::archive::Limits {
+            max_members: a.max_archive_members,
+            max_member_size: a.max_file_size,
+            max_total: a.max_archive_bytes,
+            max_ratio: a.max_compression_ratio,
+            max_depth: a.max_archive_depth,
         },
     };
     let outcome = engine::run_scan(cfg)?;

@@ -8,7 +8,8 @@
 
 use crate::detect::rules::RuleSet;
 use crate::detect::{dates, Chunk, Confidence, Detector, Finding, Scratch, TextFormat};
-use crate::extract::document::{DocKind, Outcome, Request};
+use crate::extract::archive::{ArchiveKind, Budget, Member, MemberData};
+use crate::extract::document::{DocKind, Outcome, Request, Segment};
 use crate::extract::{self, text::Cursor, text::TextReader, Sniffed};
 use crate::inventory::{
     key::FingerprintKey, mask, paths::DisplayPath, FileRecord, FileReport, FindingRecord, Format,
@@ -17,7 +18,7 @@ use crate::inventory::{
 use crate::source::local::{self, io_reason, open_readonly, Item, WalkOptions};
 use anyhow::{Context, Result};
 use std::fs::{File, Metadata};
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Read, Seek, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
@@ -41,6 +42,7 @@ pub struct ScanConfig {
     /// need it are reported `unsupported`.
     pub extractor: Option<PathBuf>,
     pub limits: isolate::Limits,
+    pub archive: extract::archive::Limits,
 }
 
 pub struct ScanOutcome {
@@ -52,8 +54,20 @@ pub struct ScanOutcome {
 const HEAD: usize = 64 * 1024;
 
 /// Per-thread state: regex caches and buffers, built once per walker thread.
+/// What a worker reads: a file on disk (already open), or a container member in memory.
+pub enum Content<'c> {
+    File {
+        path: &'c Path,
+        file: &'c mut File,
+        size: u64,
+    },
+    Bytes(&'c [u8]),
+}
+
 pub struct Worker<'a> {
     cfg: &'a ScanConfig,
+    /// Private temp dir (0700) for members handed to the extractor process; removed on drop.
+    tmp: Option<tempfile::TempDir>,
     supervisor: Option<isolate::Supervisor>,
     scratch: Scratch,
     findings: Vec<Finding>,
@@ -87,6 +101,7 @@ impl<'a> Worker<'a> {
     pub fn new(cfg: &'a ScanConfig) -> Worker<'a> {
         Worker {
             cfg,
+            tmp: None,
             supervisor: None,
             scratch: Scratch::new(&cfg.rules),
             findings: Vec::new(),
@@ -124,11 +139,13 @@ impl<'a> Worker<'a> {
             fingerprints: Vec::new(),
             contains_phi: false,
         };
-        self.read_and_scan(path, meta, &dpath, &mut file, &mut rep, emit);
+        let budget = Budget::new(self.cfg.archive.max_total);
+        self.read_and_scan(path, meta, &dpath, &mut file, &mut rep, &budget, emit);
         rep.file = Some(file);
         emit(rep);
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn read_and_scan(
         &mut self,
         path: &Path,
@@ -136,6 +153,7 @@ impl<'a> Worker<'a> {
         dpath: &DisplayPath,
         file: &mut FileRecord,
         rep: &mut FileReport,
+        budget: &Budget,
         emit: &mut dyn FnMut(FileReport),
     ) {
         let fail = |file: &mut FileRecord, reason: String| {
@@ -172,36 +190,358 @@ impl<'a> Worker<'a> {
         file.bytes_read = head.len() as u64;
         match res {
             Err(e) => fail(file, io_reason("read", &e)),
-            Ok(()) => match extract::sniff(&head) {
-                Sniffed::Binary(name) => {
-                    let ext = path.extension().and_then(|e| e.to_str());
-                    match extract::document_kind(&head, ext) {
-                        extract::DocSniff::Doc(kind) => {
-                            self.scan_document(kind, path, dpath, file, rep, emit);
-                            file.bytes_read = meta.len();
-                        }
-                        extract::DocSniff::Encrypted(what) => {
-                            file.status = Status::Encrypted;
-                            file.reason = Some(what.to_string());
-                        }
-                        extract::DocSniff::Other => {
-                            file.status = Status::Unsupported;
-                            file.reason = Some(format!("{name}: no extractor for this format yet"));
-                        }
-                    }
+            Ok(()) => {
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let src = Content::File {
+                    path,
+                    file: &mut f,
+                    size: meta.len(),
+                };
+                self.dispatch(src, &head, &name, dpath, file, rep, 0, budget, emit);
+            }
+        }
+        self.head = head;
+    }
+
+    /// Decide what content is (by its first bytes, then its name) and read it accordingly:
+    /// text, a document for the extractor process, an archive to open, or unsupported.
+    #[allow(clippy::too_many_arguments)]
+    fn dispatch(
+        &mut self,
+        src: Content<'_>,
+        head: &[u8],
+        name: &str,
+        dpath: &DisplayPath,
+        file: &mut FileRecord,
+        rep: &mut FileReport,
+        depth: u32,
+        budget: &Budget,
+        emit: &mut dyn FnMut(FileReport),
+    ) {
+        let ext = Path::new(name).extension().and_then(|e| e.to_str());
+        if head.starts_with(b"{\\rtf") {
+            return self.document_content(DocKind::Rtf, src, dpath, file, rep, emit);
+        }
+        match extract::sniff(head) {
+            Sniffed::Text { .. }
+                if extract::email::sniff_mbox(head) || extract::email::sniff_eml(head) =>
+            {
+                self.scan_email(src, head, dpath, file, rep, depth, budget, emit);
+            }
+            Sniffed::Text { encoding, bom } => match src {
+                Content::File { file: f, .. } => {
+                    let reader = TextReader::new(f, encoding, head, bom);
+                    self.scan_text(reader, bom, ext, dpath, file, rep, emit);
                 }
-                Sniffed::UnknownBinary => {
-                    file.status = Status::Unsupported;
-                    file.reason = Some("binary content of no known format".into());
-                }
-                Sniffed::Text { encoding, bom } => {
-                    let ext = path.extension().and_then(|e| e.to_str());
-                    let reader = TextReader::new(&mut f, encoding, &head, bom);
+                Content::Bytes(b) => {
+                    let reader = TextReader::new(&b[head.len()..], encoding, head, bom);
                     self.scan_text(reader, bom, ext, dpath, file, rep, emit);
                 }
             },
+            Sniffed::UnknownBinary => {
+                file.status = Status::Unsupported;
+                file.reason = Some("binary content of no known format".into());
+            }
+            Sniffed::Binary(what) => match extract::document_kind(head, ext) {
+                extract::DocSniff::Doc(kind) => {
+                    self.document_content(kind, src, dpath, file, rep, emit)
+                }
+                extract::DocSniff::Encrypted(why) => {
+                    file.status = Status::Encrypted;
+                    file.reason = Some(why.to_string());
+                }
+                extract::DocSniff::Other => match ArchiveKind::sniff(head) {
+                    Some(kind) => {
+                        self.scan_archive(kind, src, name, dpath, file, depth, budget, emit)
+                    }
+                    None => {
+                        file.status = Status::Unsupported;
+                        file.reason = Some(format!("{what}: no extractor for this format yet"));
+                    }
+                },
+            },
         }
-        self.head = head;
+    }
+
+    /// An e-mail message (its text, then its attachments as members) or an mbox (its
+    /// messages as members).
+    #[allow(clippy::too_many_arguments)]
+    fn scan_email(
+        &mut self,
+        src: Content<'_>,
+        head: &[u8],
+        dpath: &DisplayPath,
+        file: &mut FileRecord,
+        rep: &mut FileReport,
+        depth: u32,
+        budget: &Budget,
+        emit: &mut dyn FnMut(FileReport),
+    ) {
+        let owned;
+        let data: &[u8] = match src {
+            Content::Bytes(b) => b,
+            Content::File { file: f, size, .. } => {
+                let mut v = Vec::with_capacity(size as usize);
+                let res = f
+                    .seek(io::SeekFrom::Start(0))
+                    .and_then(|_| f.read_to_end(&mut v));
+                file.bytes_read = v.len() as u64;
+                if let Err(e) = res {
+                    file.status = Status::Error;
+                    file.reason = Some(io_reason("read", &e));
+                    return;
+                }
+                owned = v;
+                &owned
+            }
+        };
+        if depth >= self.cfg.archive.max_depth {
+            file.status = Status::Error;
+            file.reason = Some(format!(
+                "message nested deeper than {} levels: not opened",
+                self.cfg.archive.max_depth
+            ));
+            return;
+        }
+        if extract::email::sniff_mbox(head) {
+            file.format = Some("mbox");
+            for (i, msg) in extract::email::split_mbox(data).into_iter().enumerate() {
+                let m = Member {
+                    name: format!("message-{}", i + 1),
+                    modified: None,
+                    data: MemberData::Bytes(msg.to_vec()),
+                };
+                self.scan_member(m, dpath, depth, budget, emit);
+            }
+            return;
+        }
+        file.format = Some("eml");
+        let Some(mail) = extract::email::parse(data) else {
+            file.status = Status::Error;
+            file.reason = Some("not a readable e-mail message".into());
+            return;
+        };
+        let seg = Segment {
+            text: mail.text,
+            ..Segment::default()
+        };
+        self.scan_segment(&seg, dpath, file, rep, emit);
+        for (name, bytes) in mail.attachments {
+            let data = if bytes.len() as u64 > budget.remaining.get() {
+                MemberData::Bomb("attachment exceeds the budget of bytes for this file".into())
+            } else {
+                budget
+                    .remaining
+                    .set(budget.remaining.get() - bytes.len() as u64);
+                MemberData::Bytes(bytes)
+            };
+            self.scan_member(
+                Member {
+                    name,
+                    modified: None,
+                    data,
+                },
+                dpath,
+                depth,
+                budget,
+                emit,
+            );
+        }
+    }
+
+    /// One archive member: a file record of its own (`outer.zip!/inner/name`), its content
+    /// dispatched like a file's.
+    fn scan_member(
+        &mut self,
+        m: Member,
+        parent: &DisplayPath,
+        depth: u32,
+        budget: &Budget,
+        emit: &mut dyn FnMut(FileReport),
+    ) {
+        let child = parent.join_member(&m.name);
+        let mut rec = FileRecord::new(child.clone(), Status::Scanned);
+        rec.modified = m.modified.map(dates::rfc3339);
+        let mut crep = FileReport {
+            file: None,
+            findings: Vec::new(),
+            fingerprints: Vec::new(),
+            contains_phi: false,
+        };
+        match m.data {
+            MemberData::Bytes(data) => {
+                rec.size = Some(data.len() as u64);
+                let head = &data[..data.len().min(HEAD)];
+                let mname = m.name.rsplit('/').next().unwrap_or(&m.name).to_string();
+                self.dispatch(
+                    Content::Bytes(&data),
+                    head,
+                    &mname,
+                    &child,
+                    &mut rec,
+                    &mut crep,
+                    depth + 1,
+                    budget,
+                    emit,
+                );
+                // A member's bytes are counted with the file that holds it.
+                rec.bytes_read = 0;
+            }
+            MemberData::Encrypted => {
+                rec.status = Status::Encrypted;
+                rec.reason = Some("encrypted archive member (password required)".into());
+            }
+            MemberData::Bomb(why) => {
+                budget.bombs.set(budget.bombs.get() + 1);
+                rec.status = Status::Error;
+                rec.reason = Some(why);
+            }
+            MemberData::Error(why) => {
+                rec.status = Status::Error;
+                rec.reason = Some(why);
+            }
+            MemberData::TooLarge(why) => {
+                rec.status = Status::TooLarge;
+                rec.reason = Some(why);
+            }
+        }
+        crep.file = Some(rec);
+        emit(crep);
+    }
+
+    /// A document for the extractor process: a file by its path, a member through a private
+    /// temp file.
+    fn document_content(
+        &mut self,
+        kind: DocKind,
+        src: Content<'_>,
+        dpath: &DisplayPath,
+        file: &mut FileRecord,
+        rep: &mut FileReport,
+        emit: &mut dyn FnMut(FileReport),
+    ) {
+        match src {
+            Content::File { path, size, .. } => {
+                self.scan_document(kind, path, dpath, file, rep, emit);
+                file.bytes_read = size;
+            }
+            Content::Bytes(b) => match self.spill(b) {
+                Ok(tmp) => self.scan_document(kind, tmp.path(), dpath, file, rep, emit),
+                Err(e) => {
+                    file.status = Status::Error;
+                    file.reason = Some(format!(
+                        "cannot write the member to the private temp dir: {e}"
+                    ));
+                }
+            },
+        }
+    }
+
+    /// Write a member to a file in this worker's private temp dir (0700; the file is 0600 and
+    /// deleted when the returned handle drops) so that the extractor process can read it.
+    fn spill(&mut self, bytes: &[u8]) -> io::Result<tempfile::NamedTempFile> {
+        if self.tmp.is_none() {
+            self.tmp = Some(tempfile::Builder::new().prefix("phiscan-").tempdir()?);
+        }
+        let dir = self.tmp.as_ref().expect("just set").path();
+        let mut t = tempfile::Builder::new()
+            .prefix("member-")
+            .tempfile_in(dir)?;
+        t.write_all(bytes)?;
+        t.flush()?;
+        Ok(t)
+    }
+
+    /// Open an archive and scan every member as if it were a file of its own.
+    #[allow(clippy::too_many_arguments)]
+    fn scan_archive(
+        &mut self,
+        kind: ArchiveKind,
+        src: Content<'_>,
+        name: &str,
+        dpath: &DisplayPath,
+        file: &mut FileRecord,
+        depth: u32,
+        budget: &Budget,
+        emit: &mut dyn FnMut(FileReport),
+    ) {
+        file.format = Some(kind.name());
+        let lim = self.cfg.archive.clone();
+        if depth >= lim.max_depth {
+            // Too deep is what nested bombs look like: it counts towards giving up on the file.
+            budget.bombs.set(budget.bombs.get() + 1);
+            file.status = Status::Error;
+            file.reason = Some(format!(
+                "archive nested deeper than {} levels: not opened (possible archive bomb)",
+                lim.max_depth
+            ));
+            return;
+        }
+        if budget.bombs.get() >= extract::archive::MAX_BOMBS {
+            file.status = Status::Error;
+            file.reason = Some(format!(
+                "archive bomb: not opened after {} bomb members in the same top-level file",
+                budget.bombs.get()
+            ));
+            return;
+        }
+        let mut count = 0u64;
+        let mut abandoned = 0u64;
+        let result = {
+            let mut each = |m: Member| {
+                if budget.bombs.get() >= extract::archive::MAX_BOMBS {
+                    abandoned += 1;
+                    return;
+                }
+                count += 1;
+                self.scan_member(m, dpath, depth, budget, emit);
+            };
+            match src {
+                Content::File { file: f, size, .. } => {
+                    file.bytes_read = size;
+                    // The head was read already: start again from the first byte.
+                    match f.seek(io::SeekFrom::Start(0)) {
+                        Ok(_) => extract::archive::for_each_member(
+                            kind, f, name, &lim, budget, &mut each,
+                        ),
+                        Err(e) => Err(io_reason("seek", &e)),
+                    }
+                }
+                Content::Bytes(b) => {
+                    let mut cur = io::Cursor::new(b);
+                    extract::archive::for_each_member(kind, &mut cur, name, &lim, budget, &mut each)
+                }
+            }
+        };
+        if abandoned > 0 {
+            file.status = Status::Error;
+            file.reason = Some(format!(
+                "archive bomb: {abandoned} member(s) not examined after {} bomb members in the same top-level file",
+                budget.bombs.get()
+            ));
+            return;
+        }
+        match result {
+            Ok(0) => {}
+            Ok(skipped) => {
+                file.reason = Some(format!(
+                    "{skipped} member(s) beyond the limit of {} per archive were not examined",
+                    lim.max_members
+                ));
+                file.status = Status::Error;
+            }
+            Err(e) if count == 0 => {
+                file.status = Status::Error;
+                file.reason = Some(e);
+            }
+            Err(e) => {
+                file.status = Status::Error;
+                file.reason = Some(format!("{count} member(s) read, then: {e}"));
+            }
+        }
     }
 
     /// PDFs and spreadsheets: extracted in the supervised worker process, detected here.
@@ -248,6 +588,12 @@ impl<'a> Worker<'a> {
                 "xls" => "xls",
                 "xlsb" => "xlsb",
                 "ods" => "ods",
+                "docx" => "docx",
+                "pptx" => "pptx",
+                "odt" => "odt",
+                "odp" => "odp",
+                "rtf" => "rtf",
+                "pdf" => "pdf",
                 _ => kind.format_name(),
             });
         }
@@ -258,9 +604,23 @@ impl<'a> Worker<'a> {
             Outcome::Unsupported => Status::Unsupported,
             Outcome::Error => Status::Error,
         };
+        for seg in &x.segments {
+            self.scan_segment(seg, dpath, file, rep, emit);
+        }
+    }
+
+    /// Detect in one extracted piece of text (a PDF page, a sheet, a message body).
+    fn scan_segment(
+        &mut self,
+        seg: &Segment,
+        dpath: &DisplayPath,
+        file: &mut FileRecord,
+        rep: &mut FileReport,
+        emit: &mut dyn FnMut(FileReport),
+    ) {
         let rules = &self.cfg.rules;
         let det = Detector::new(rules);
-        for seg in &x.segments {
+        {
             let text = seg.text.as_bytes();
             let format = if seg.table {
                 let header = text
@@ -579,6 +939,7 @@ mod tests {
             rules: RuleSet::load(&[] as &[&str]).unwrap(),
             extractor: None,
             limits: isolate::Limits::default(),
+            archive: extract::archive::Limits::default(),
         }
     }
 

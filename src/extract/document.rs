@@ -12,6 +12,9 @@ pub enum DocKind {
     Pdf,
     /// xlsx, xlsm, xlsb, xls, ods: calamine decides.
     Spreadsheet,
+    /// docx, pptx, odt, odp.
+    Office,
+    Rtf,
 }
 
 impl DocKind {
@@ -19,6 +22,8 @@ impl DocKind {
         match self {
             DocKind::Pdf => "pdf",
             DocKind::Spreadsheet => "spreadsheet",
+            DocKind::Office => "office",
+            DocKind::Rtf => "rtf",
         }
     }
 }
@@ -127,5 +132,7 @@ pub fn extract(req: &Request) -> Extracted {
     match req.kind {
         DocKind::Pdf => super::pdf::extract(&bytes, req),
         DocKind::Spreadsheet => super::sheet::extract(bytes, req),
+        DocKind::Office => super::office::extract_zip(bytes, req),
+        DocKind::Rtf => super::office::extract_rtf(bytes, req),
     }
 }

@@ -6,7 +6,10 @@
 //! are recognised here already; until their extractors land they end as `unsupported` with
 //! the format named in the reason, never as a silent "no findings".
 
+pub mod archive;
 pub mod document;
+pub mod email;
+pub mod office;
 pub mod pdf;
 pub mod sheet;
 pub mod text;
@@ -199,11 +202,18 @@ pub fn document_kind(head: &[u8], ext: Option<&str>) -> DocSniff {
         {
             return DocSniff::Doc(DocKind::Spreadsheet);
         }
-        if has(b"word/") || has(b"ppt/") || has(b"application/vnd.oasis.opendocument.") {
-            return DocSniff::Other;
+        if has(b"word/")
+            || has(b"ppt/")
+            || has(b"application/vnd.oasis.opendocument.text")
+            || has(b"application/vnd.oasis.opendocument.presentation")
+        {
+            return DocSniff::Doc(DocKind::Office);
         }
         if matches!(ext, Some("xlsx" | "xlsm" | "xlsb" | "ods")) {
             return DocSniff::Doc(DocKind::Spreadsheet);
+        }
+        if matches!(ext, Some("docx" | "docm" | "pptx" | "pptm" | "odt" | "odp")) {
+            return DocSniff::Doc(DocKind::Office);
         }
         return DocSniff::Other;
     }

@@ -1,0 +1,514 @@
+//! Archives: zip, tar, gzip/bzip2/xz (a single compressed file, or a compressed tar), 7z.
+//!
+//! Members are read into memory through budgets, never written anywhere by name: a member
+//! name is only ever a label (`outer.zip!/inner/file.pdf`), never a path. Limits:
+//! - a member larger than the per-member limit is `too_large`;
+//! - a member that inflates past the remaining budget of uncompressed bytes for the top-level
+//!   file, or whose compression ratio is absurd, is an `error` "archive bomb: ...";
+//! - after the per-archive member limit, the rest is reported in one record;
+//! - encrypted members are `encrypted`.
+//!
+//! Nesting depth is enforced by the caller (engine/), which recurses into members.
+
+use std::io::{self, BufRead, BufReader, Read, Seek};
+use std::time::SystemTime;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArchiveKind {
+    Zip,
+    Tar,
+    Gzip,
+    Bzip2,
+    Xz,
+    SevenZ,
+}
+
+impl ArchiveKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ArchiveKind::Zip => "zip",
+            ArchiveKind::Tar => "tar",
+            ArchiveKind::Gzip => "gzip",
+            ArchiveKind::Bzip2 => "bzip2",
+            ArchiveKind::Xz => "xz",
+            ArchiveKind::SevenZ => "7z",
+        }
+    }
+
+    /// Recognise an archive from its first bytes.
+    pub fn sniff(head: &[u8]) -> Option<ArchiveKind> {
+        if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+            Some(ArchiveKind::Zip)
+        } else if head.starts_with(b"\x1F\x8B") {
+            Some(ArchiveKind::Gzip)
+        } else if head.starts_with(b"BZh") && head.len() > 4 && head[3].is_ascii_digit() {
+            Some(ArchiveKind::Bzip2)
+        } else if head.starts_with(b"\xFD7zXZ\x00") {
+            Some(ArchiveKind::Xz)
+        } else if head.starts_with(b"7z\xBC\xAF\x27\x1C") {
+            Some(ArchiveKind::SevenZ)
+        } else if head.len() >= 262 && &head[257..262] == b"ustar" {
+            Some(ArchiveKind::Tar)
+        } else {
+            None
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Members examined per archive.
+    pub max_members: u64,
+    /// Largest member read.
+    pub max_member_size: u64,
+    /// Uncompressed bytes per top-level file, all nesting levels together.
+    pub max_total: u64,
+    /// Compression ratio above which a large member is a bomb.
+    pub max_ratio: u64,
+    /// Nesting depth.
+    pub max_depth: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_members: 10_000,
+            max_member_size: 256 << 20,
+            max_total: 2 << 30,
+            max_ratio: 200,
+            max_depth: 8,
+        }
+    }
+}
+
+/// What became of one member.
+pub enum MemberData {
+    Bytes(Vec<u8>),
+    Encrypted,
+    Bomb(String),
+    TooLarge(String),
+    Error(String),
+}
+
+pub struct Member {
+    pub name: String,
+    pub modified: Option<SystemTime>,
+    pub data: MemberData,
+}
+
+/// Bytes left to inflate for one top-level file, and the bombs met so far in it.
+pub struct Budget {
+    pub remaining: std::cell::Cell<u64>,
+    pub bombs: std::cell::Cell<u32>,
+}
+
+impl Budget {
+    pub fn new(total: u64) -> Budget {
+        Budget {
+            remaining: std::cell::Cell::new(total),
+            bombs: std::cell::Cell::new(0),
+        }
+    }
+
+    fn spend(&self, n: u64) {
+        self.remaining.set(self.remaining.get().saturating_sub(n));
+    }
+}
+
+/// After this many bomb members in one top-level file, no further archive in it is opened
+/// (a 42.zip-style bomb would otherwise produce a record per layer member).
+pub const MAX_BOMBS: u32 = 16;
+
+/// Read one member through the budget. `declared` is the size the archive claims.
+fn take_member(
+    r: &mut dyn Read,
+    declared: Option<u64>,
+    compressed: Option<u64>,
+    lim: &Limits,
+    budget: &Budget,
+) -> MemberData {
+    if let Some(d) = declared {
+        if d > lim.max_member_size {
+            return MemberData::TooLarge(format!(
+                "member of {} exceeds the member size limit ({})",
+                crate::inventory::human_bytes(d),
+                crate::inventory::human_bytes(lim.max_member_size)
+            ));
+        }
+        if d > budget.remaining.get() {
+            return MemberData::Bomb(format!(
+                "archive bomb: member would inflate to {} and exceed the {} budget of uncompressed bytes",
+                crate::inventory::human_bytes(d),
+                crate::inventory::human_bytes(lim.max_total)
+            ));
+        }
+        if let Some(c) = compressed {
+            if d > 16 << 20 && c > 0 && d / c > lim.max_ratio {
+                return MemberData::Bomb(format!("archive bomb: compression ratio {}:1", d / c));
+            }
+        }
+    }
+    let cap = lim.max_member_size.min(budget.remaining.get());
+    let mut buf = Vec::new();
+    match r.take(cap + 1).read_to_end(&mut buf) {
+        Ok(_) => {}
+        Err(e) => return MemberData::Error(format!("cannot read member: {e}")),
+    }
+    budget.spend(buf.len() as u64);
+    if buf.len() as u64 > cap {
+        if cap == lim.max_member_size {
+            return MemberData::TooLarge(format!(
+                "member inflates past the member size limit ({})",
+                crate::inventory::human_bytes(lim.max_member_size)
+            ));
+        }
+        return MemberData::Bomb(format!(
+            "archive bomb: inflating it exceeded the {} budget of uncompressed bytes",
+            crate::inventory::human_bytes(lim.max_total)
+        ));
+    }
+    if let Some(c) = compressed {
+        let d = buf.len() as u64;
+        if d > 16 << 20 && c > 0 && d / c > lim.max_ratio {
+            return MemberData::Bomb(format!("archive bomb: compression ratio {}:1", d / c));
+        }
+    }
+    MemberData::Bytes(buf)
+}
+
+/// Something the caller can read and seek (a file, or bytes in memory).
+pub trait ReadSeek: Read + Seek {}
+impl<T: Read + Seek> ReadSeek for T {}
+
+/// Call `f` for each member of the archive. `name` is the archive's own file name (for the
+/// member name of single-file compressors). Returns the number of members not examined
+/// because of the member limit, or an error that makes the whole archive unreadable.
+pub fn for_each_member(
+    kind: ArchiveKind,
+    src: &mut dyn ReadSeek,
+    name: &str,
+    lim: &Limits,
+    budget: &Budget,
+    f: &mut dyn FnMut(Member),
+) -> Result<u64, String> {
+    match kind {
+        ArchiveKind::Zip => zip_members(src, lim, budget, f),
+        ArchiveKind::Tar => tar_members(src, lim, budget, f),
+        ArchiveKind::Gzip => compressed(
+            flate2::read::MultiGzDecoder::new(src),
+            name,
+            &[".gz", ".tgz", ".gzip"],
+            lim,
+            budget,
+            f,
+        ),
+        ArchiveKind::Bzip2 => compressed(
+            bzip2::read::MultiBzDecoder::new(src),
+            name,
+            &[".bz2", ".tbz2", ".tbz"],
+            lim,
+            budget,
+            f,
+        ),
+        ArchiveKind::Xz => {
+            // lzma-rs decompresses into a writer: stream it through a bounded buffer.
+            let mut out = Bounded {
+                buf: Vec::new(),
+                cap: lim.max_member_size.min(budget.remaining.get()),
+            };
+            let mut input = BufReader::new(src);
+            let res = lzma_rs::xz_decompress(&mut input, &mut out);
+            let over = out.buf.len() as u64 >= out.cap;
+            if res.is_err() && !over {
+                return Err(format!(
+                    "corrupt xz stream: {}",
+                    res.err().map(|e| format!("{e:?}")).unwrap_or_default()
+                ));
+            }
+            if over {
+                budget.spend(out.buf.len() as u64);
+                f(Member {
+                    name: strip_ext(name, &[".xz", ".txz"]),
+                    modified: None,
+                    data: MemberData::Bomb(
+                        "archive bomb: xz stream inflates past the uncompressed budget".into(),
+                    ),
+                });
+                return Ok(0);
+            }
+            let data = out.buf;
+            budget.spend(data.len() as u64);
+            if data.len() >= 262 && &data[257..262] == b"ustar" {
+                return tar_members(&mut io::Cursor::new(data), lim, budget, f);
+            }
+            f(Member {
+                name: strip_ext(name, &[".xz", ".txz"]),
+                modified: None,
+                data: MemberData::Bytes(data),
+            });
+            Ok(0)
+        }
+        ArchiveKind::SevenZ => sevenz_members(src, lim, budget, f),
+    }
+}
+
+struct Bounded {
+    buf: Vec<u8>,
+    cap: u64,
+}
+
+impl io::Write for Bounded {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        let room = (self.cap as usize).saturating_sub(self.buf.len());
+        if room == 0 {
+            return Err(io::Error::other("limit"));
+        }
+        let n = room.min(b.len());
+        self.buf.extend_from_slice(&b[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn strip_ext(name: &str, exts: &[&str]) -> String {
+    let lower = name.to_ascii_lowercase();
+    for e in exts {
+        if lower.ends_with(e) && name.len() > e.len() {
+            let base = &name[..name.len() - e.len()];
+            return if *e == ".tgz" || *e == ".tbz2" || *e == ".tbz" || *e == ".txz" {
+                format!("{base}.tar")
+            } else {
+                base.to_string()
+            };
+        }
+    }
+    format!("{name}.out")
+}
+
+/// A single compressed stream: a tar inside (tar.gz) is listed member by member, anything
+/// else is one member named after the archive without its extension.
+fn compressed<R: Read>(
+    dec: R,
+    name: &str,
+    exts: &[&str],
+    lim: &Limits,
+    budget: &Budget,
+    f: &mut dyn FnMut(Member),
+) -> Result<u64, String> {
+    let mut r = BufReader::with_capacity(64 * 1024, dec);
+    let head = r
+        .fill_buf()
+        .map_err(|e| format!("corrupt compressed stream: {e}"))?;
+    let head = if head.len() < 262 {
+        // Fill until we can see a tar header (or the stream ends).
+        let mut v = head.to_vec();
+        r.consume(v.len());
+        let mut more = Vec::new();
+        (&mut r)
+            .take(512 - v.len() as u64)
+            .read_to_end(&mut more)
+            .map_err(|e| format!("corrupt compressed stream: {e}"))?;
+        v.extend_from_slice(&more);
+        v
+    } else {
+        let v = head.to_vec();
+        r.consume(v.len());
+        v
+    };
+    let mut chained = io::Cursor::new(head.clone()).chain(r);
+    if head.len() >= 262 && &head[257..262] == b"ustar" {
+        return tar_stream(&mut chained, lim, budget, f);
+    }
+    let data = take_member(&mut chained, None, None, lim, budget);
+    f(Member {
+        name: strip_ext(name, exts),
+        modified: None,
+        data,
+    });
+    Ok(0)
+}
+
+fn tar_members(
+    src: &mut dyn ReadSeek,
+    lim: &Limits,
+    budget: &Budget,
+    f: &mut dyn FnMut(Member),
+) -> Result<u64, String> {
+    tar_stream(src, lim, budget, f)
+}
+
+fn tar_stream(
+    src: &mut dyn Read,
+    lim: &Limits,
+    budget: &Budget,
+    f: &mut dyn FnMut(Member),
+) -> Result<u64, String> {
+    let mut ar = tar::Archive::new(src);
+    let entries = ar.entries().map_err(|e| format!("corrupt tar: {e}"))?;
+    let mut seen = 0u64;
+    let mut skipped = 0u64;
+    for e in entries {
+        let mut e = match e {
+            Ok(e) => e,
+            Err(err) => {
+                return if seen > 0 {
+                    Ok(skipped)
+                } else {
+                    Err(format!("corrupt tar: {err}"))
+                }
+            }
+        };
+        if !e.header().entry_type().is_file() {
+            continue;
+        }
+        if seen >= lim.max_members {
+            skipped += 1;
+            continue;
+        }
+        seen += 1;
+        let name = String::from_utf8_lossy(&e.path_bytes()).into_owned();
+        let modified = e
+            .header()
+            .mtime()
+            .ok()
+            .map(|t| SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(t));
+        let size = e.header().size().ok();
+        let data = take_member(&mut e, size, None, lim, budget);
+        f(Member {
+            name,
+            modified,
+            data,
+        });
+    }
+    Ok(skipped)
+}
+
+fn zip_members(
+    src: &mut dyn ReadSeek,
+    lim: &Limits,
+    budget: &Budget,
+    f: &mut dyn FnMut(Member),
+) -> Result<u64, String> {
+    let mut z = zip::ZipArchive::new(src).map_err(|e| format!("corrupt zip: {e}"))?;
+    let mut seen = 0u64;
+    let mut skipped = 0u64;
+    for i in 0..z.len() {
+        let entry = match z.by_index_raw(i) {
+            Ok(e) => e,
+            Err(e) => {
+                f(Member {
+                    name: format!("#{i}"),
+                    modified: None,
+                    data: MemberData::Error(format!("corrupt zip entry: {e}")),
+                });
+                continue;
+            }
+        };
+        if entry.is_dir() {
+            continue;
+        }
+        if seen >= lim.max_members {
+            skipped += 1;
+            continue;
+        }
+        seen += 1;
+        let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
+        let encrypted = entry.encrypted();
+        let declared = entry.size();
+        let comp = entry.compressed_size();
+        drop(entry);
+        if encrypted {
+            f(Member {
+                name,
+                modified: None,
+                data: MemberData::Encrypted,
+            });
+            continue;
+        }
+        let data = match z.by_index(i) {
+            Ok(mut e) => take_member(&mut e, Some(declared), Some(comp), lim, budget),
+            Err(zip::result::ZipError::UnsupportedArchive(msg))
+                if msg.to_ascii_lowercase().contains("password") =>
+            {
+                MemberData::Encrypted
+            }
+            Err(e) => MemberData::Error(format!("cannot read member: {e}")),
+        };
+        f(Member {
+            name,
+            modified: None,
+            data,
+        });
+    }
+    Ok(skipped)
+}
+
+fn sevenz_members(
+    src: &mut dyn ReadSeek,
+    lim: &Limits,
+    budget: &Budget,
+    f: &mut dyn FnMut(Member),
+) -> Result<u64, String> {
+    let mut ar = match sevenz_rust2::ArchiveReader::new(src, sevenz_rust2::Password::empty()) {
+        Ok(a) => a,
+        Err(sevenz_rust2::Error::PasswordRequired)
+        | Err(sevenz_rust2::Error::MaybeBadPassword(_)) => {
+            f(Member {
+                name: "(all members)".into(),
+                modified: None,
+                data: MemberData::Encrypted,
+            });
+            return Ok(0);
+        }
+        Err(e) => return Err(format!("corrupt 7z: {e}")),
+    };
+    let mut seen = 0u64;
+    let mut skipped = 0u64;
+    let res = ar.for_each_entries(
+        &mut |entry: &sevenz_rust2::ArchiveEntry, r: &mut dyn Read| {
+            if entry.is_directory || !entry.has_stream {
+                return Ok(true);
+            }
+            if seen >= lim.max_members {
+                skipped += 1;
+                io::copy(r, &mut io::sink()).ok();
+                return Ok(true);
+            }
+            seen += 1;
+            let data = take_member(r, Some(entry.size), None, lim, budget);
+            if matches!(data, MemberData::Bomb(_) | MemberData::TooLarge(_)) {
+                // Solid blocks must still be drained to reach the next entry.
+                io::copy(&mut r.take(lim.max_member_size), &mut io::sink()).ok();
+            }
+            f(Member {
+                name: entry.name.clone(),
+                modified: None,
+                data,
+            });
+            Ok(true)
+        },
+    );
+    match res {
+        Ok(()) => Ok(skipped),
+        Err(sevenz_rust2::Error::PasswordRequired)
+        | Err(sevenz_rust2::Error::MaybeBadPassword(_)) => {
+            f(Member {
+                name: "(encrypted members)".into(),
+                modified: None,
+                data: MemberData::Encrypted,
+            });
+            Ok(skipped)
+        }
+        Err(e) if seen > 0 => {
+            f(Member {
+                name: "(rest of the archive)".into(),
+                modified: None,
+                data: MemberData::Error(format!("corrupt 7z: {e}")),
+            });
+            Ok(skipped)
+        }
+        Err(e) => Err(format!("corrupt 7z: {e}")),
+    }
+}
