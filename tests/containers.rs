@@ -365,3 +365,34 @@ fn word_documents_with_tables_headers_and_rtf() {
         [("insurance_id".to_string(), "XEH812349021".to_string())]
     );
 }
+
+#[test]
+fn legacy_office_binaries_yield_their_text_runs() {
+    // An OLE2 compound file holding a Word-style UTF-16 text stream and an 8-bit one.
+    let env = Env::new();
+    let mut doc = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
+    doc.resize(512, 0);
+    doc.extend("W\0o\0r\0d\0D\0o\0c\0u\0m\0e\0n\0t\0".as_bytes());
+    doc.extend([0u8; 64]);
+    doc.extend(
+        "Patient SSN: 234-56-7891\r"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes()),
+    );
+    doc.extend([0u8, 0, 1, 2]);
+    doc.extend(b"DOB: 03/14/1972\x00\x07");
+    env.write("old/letter.doc", &doc);
+    let s = env.scan_root(&["--reveal"]);
+    let f = s.file("letter.doc");
+    assert_eq!(f["status"], "scanned");
+    assert!(f["reason"].as_str().unwrap().contains("heuristically"));
+    let mut got = s.kinds_values("letter.doc");
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("dob".to_string(), "1972-03-14".to_string()),
+            ("ssn".into(), "234567891".into())
+        ]
+    );
+}

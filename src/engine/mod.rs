@@ -253,6 +253,35 @@ impl<'a> Worker<'a> {
                     file.status = Status::Encrypted;
                     file.reason = Some(why.to_string());
                 }
+                extract::DocSniff::Legacy => {
+                    let owned;
+                    let data: &[u8] = match src {
+                        Content::Bytes(b) => b,
+                        Content::File { file: f, size, .. } => {
+                            let mut v = Vec::with_capacity(size as usize);
+                            let res = f
+                                .seek(io::SeekFrom::Start(0))
+                                .and_then(|_| f.read_to_end(&mut v));
+                            file.bytes_read = v.len() as u64;
+                            if let Err(e) = res {
+                                file.status = Status::Error;
+                                file.reason = Some(io_reason("read", &e));
+                                return;
+                            }
+                            owned = v;
+                            &owned
+                        }
+                    };
+                    file.format = Some("ole2");
+                    file.reason = Some(format!(
+                        "{what}: legacy binary format, text recovered heuristically (layout may be lost)"
+                    ));
+                    let seg = Segment {
+                        text: extract::legacy_strings(data),
+                        ..Segment::default()
+                    };
+                    self.scan_segment(&seg, dpath, file, rep, emit);
+                }
                 extract::DocSniff::Other => match ArchiveKind::sniff(head) {
                     Some(kind) => {
                         self.scan_archive(kind, src, name, dpath, file, depth, budget, emit)

@@ -178,6 +178,8 @@ pub enum DocSniff {
     Doc(document::DocKind),
     /// Encrypted container, recognisable without reading it (password-protected Office files).
     Encrypted(&'static str),
+    /// A legacy binary Office file (OLE2 .doc, .ppt, .msg): text recovered heuristically.
+    Legacy,
     Other,
 }
 
@@ -224,8 +226,60 @@ pub fn document_kind(head: &[u8], ext: Option<&str>) -> DocSniff {
         if has(&utf16("Workbook")) || has(&utf16("Book\0")) || matches!(ext, Some("xls")) {
             return DocSniff::Doc(DocKind::Spreadsheet);
         }
+        // Word 97-2003, PowerPoint 97-2003, Outlook .msg: no maintained Rust parser; their
+        // text is recovered from the raw streams (see `legacy_strings`).
+        return DocSniff::Legacy;
     }
     DocSniff::Other
+}
+
+/// Text recovered from a legacy binary Office file (.doc, .ppt, .msg): runs of at least four
+/// printable characters, both 8-bit (Windows-1252) and UTF-16LE, one run per line. Word and
+/// Outlook keep a document's text in such runs, so labels and values stay together; layout
+/// and fast-saved fragments may be lost, which the file record's reason says.
+pub fn legacy_strings(data: &[u8]) -> String {
+    let mut out = String::new();
+    let printable = |b: u8| b == b'\t' || (0x20..0x7F).contains(&b) || b >= 0xA0;
+    // 8-bit runs.
+    let mut run = Vec::new();
+    for &b in data.iter().chain(std::iter::once(&0u8)) {
+        if printable(b) {
+            run.push(b);
+        } else {
+            if run.len() >= 4 {
+                let (t, _, _) = encoding_rs::WINDOWS_1252.decode(&run);
+                out.push_str(&t);
+                out.push('\n');
+            }
+            run.clear();
+        }
+    }
+    // UTF-16LE runs, at both alignments.
+    for start in 0..2 {
+        let mut units: Vec<u16> = Vec::new();
+        let mut i = start;
+        while i + 1 < data.len() + 2 {
+            let u = if i + 1 < data.len() {
+                u16::from_le_bytes([data[i], data[i + 1]])
+            } else {
+                0
+            };
+            let ok = u == 9 || (0x20..0x7F).contains(&u) || (0xA0..0xD800).contains(&u);
+            if ok {
+                units.push(u);
+            } else {
+                if units.len() >= 4
+                    && units.iter().filter(|&&c| c < 0x80).count() * 2 >= units.len()
+                {
+                    out.push_str(&String::from_utf16_lossy(&units));
+                    out.push('\n');
+                }
+                units.clear();
+            }
+            i += 2;
+        }
+    }
+    out
 }
 
 #[cfg(test)]
