@@ -396,3 +396,67 @@ fn legacy_office_binaries_yield_their_text_runs() {
         ]
     );
 }
+
+/// Every format, cut in half and filled with garbage: each ends with a record and a status,
+/// the scan completes, and the intact file next to them is still found.
+#[test]
+fn truncated_and_corrupt_files_of_every_format() {
+    let env = Env::new();
+    let data = crate::harness::repo_root().join("tests/data/thirdparty");
+    let mut samples: Vec<(&str, Vec<u8>)> = vec![
+        ("zip", zip(&[("a.txt", NOTE), ("b.txt", NOTE)])),
+        ("tar", tar(&[("a.txt", NOTE)])),
+        ("tar.gz", gz(&tar(&[("a.txt", NOTE)]))),
+        ("gz", gz(NOTE)),
+        ("docx", docx(&p("SSN 234-56-7891"), &p("x"))),
+        ("pdf", std::fs::read(data.join("pdf-samples/004-pdflatex-4-pages/pdflatex-4-pages.pdf")).unwrap()),
+        ("xlsx", std::fs::read(data.join("spreadsheets/date.xlsx")).unwrap()),
+        ("xls", std::fs::read(data.join("spreadsheets/date.xls")).unwrap()),
+        ("ods", std::fs::read(data.join("spreadsheets/date.ods")).unwrap()),
+        ("eml", b"From: a@b.example\r\nSubject: x\r\nContent-Type: multipart/mixed; boundary=Q\r\n\r\n--Q\r\nContent-Type: text/plain\r\n\r\nSSN 234-56-7891\r\n--Q\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQKJeLj".to_vec()),
+    ];
+    let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
+    bz.write_all(NOTE).unwrap();
+    samples.push(("bz2", bz.finish().unwrap()));
+    let mut names = Vec::new();
+    for (ext, bytes) in &samples {
+        let half = &bytes[..bytes.len() / 2];
+        env.write(&format!("cut/half.{ext}"), half);
+        let mut garbled = bytes.clone();
+        for (i, b) in garbled
+            .iter_mut()
+            .enumerate()
+            .skip(bytes.len() / 3)
+            .step_by(7)
+        {
+            *b = b.wrapping_mul(31).wrapping_add(i as u8);
+        }
+        env.write(&format!("cut/garbled.{ext}"), &garbled);
+        names.push(format!("half.{ext}"));
+        names.push(format!("garbled.{ext}"));
+    }
+    env.write("cut/intact.txt", NOTE);
+    let s = env.scan_root(&["--extract-timeout", "10"]);
+    if std::env::var_os("PHISCAN_SHOW").is_some() {
+        for f in s.files() {
+            println!("{} {} {}", f["status"], f["path"], f["reason"]);
+        }
+    }
+    for n in &names {
+        let f = s.file(&format!("cut/{n}"));
+        let st = f["status"].as_str().unwrap();
+        assert!(
+            ["scanned", "error", "unsupported", "no_text"].contains(&st),
+            "{n}: {f}"
+        );
+        if st == "error" {
+            assert!(!f["reason"].as_str().unwrap().is_empty(), "{n}");
+        }
+    }
+    assert_eq!(s.file("cut/intact.txt")["findings"], 2);
+    assert!(
+        s.stderr.is_empty() || !s.stderr.contains("panicked"),
+        "{}",
+        s.stderr
+    );
+}

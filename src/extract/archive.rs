@@ -391,7 +391,10 @@ fn zip_members(
     budget: &Budget,
     f: &mut dyn FnMut(Member),
 ) -> Result<u64, String> {
-    let mut z = zip::ZipArchive::new(src).map_err(|e| format!("corrupt zip: {e}"))?;
+    let mut z = match zip::ZipArchive::new(&mut *src) {
+        Ok(z) => z,
+        Err(e) => return zip_stream_members(src, &e.to_string(), lim, budget, f),
+    };
     let mut seen = 0u64;
     let mut skipped = 0u64;
     for i in 0..z.len() {
@@ -443,6 +446,64 @@ fn zip_members(
         });
     }
     Ok(skipped)
+}
+
+/// A zip without a readable central directory (a truncated download, a damaged disk): walk
+/// the local headers from the start and recover the members before the damage.
+fn zip_stream_members(
+    src: &mut dyn ReadSeek,
+    why: &str,
+    lim: &Limits,
+    budget: &Budget,
+    f: &mut dyn FnMut(Member),
+) -> Result<u64, String> {
+    src.seek(io::SeekFrom::Start(0))
+        .map_err(|e| format!("corrupt zip: {e}"))?;
+    let mut r = BufReader::new(src);
+    let mut seen = 0u64;
+    loop {
+        if seen >= lim.max_members {
+            break;
+        }
+        match zip::read::read_zipfile_from_stream(&mut r) {
+            Ok(Some(mut e)) => {
+                if e.is_dir() {
+                    continue;
+                }
+                seen += 1;
+                let name = String::from_utf8_lossy(e.name_raw()).into_owned();
+                let data = if e.encrypted() {
+                    MemberData::Encrypted
+                } else {
+                    let (d, c) = (e.size(), e.compressed_size());
+                    take_member(
+                        &mut e,
+                        (d > 0).then_some(d),
+                        (c > 0).then_some(c),
+                        lim,
+                        budget,
+                    )
+                };
+                let broken = matches!(data, MemberData::Error(_));
+                f(Member {
+                    name,
+                    modified: None,
+                    data,
+                });
+                if broken {
+                    break;
+                }
+            }
+            Ok(None) => break,
+            Err(_) => break,
+        }
+    }
+    if seen == 0 {
+        return Err(format!("corrupt zip: {why}"));
+    }
+    Err(format!(
+        "damaged zip ({why}): {seen} member(s) recovered from local headers"
+    ))
 }
 
 fn sevenz_members(
