@@ -26,6 +26,9 @@ pub struct Cli {
 pub enum Command {
     /// Scan folders and files (a disk or a mounted SMB/NFS share) and write the inventory.
     Scan(ScanArgs),
+    /// Audit an FTP server's exposure: banner, anonymous login, listing and (with
+    /// --probe-write) upload, AUTH TLS, plaintext login.
+    FtpAudit(AuditArgs),
     /// List and test the detection rules.
     Patterns {
         #[command(subcommand)]
@@ -84,11 +87,64 @@ impl From<ConfArg> for Confidence {
     }
 }
 
+/// How to reach FTP servers (shared by `scan` and `ftp-audit`).
+#[derive(Args, Debug, Clone)]
+pub struct FtpArgs {
+    /// Trust this CA certificate (PEM) for FTPS, in addition to the system roots.
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Do NOT verify FTPS certificates (loud; recorded in the summary).
+    #[arg(long)]
+    pub insecure_tls: bool,
+    /// Connect, control and data timeout for FTP, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub ftp_timeout: u64,
+    /// Retries of a failed FTP transfer (on a new connection) before the file is an error.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub ftp_retries: u32,
+}
+
+impl FtpArgs {
+    pub fn options(&self, connections: usize) -> crate::source::ftp::FtpOptions {
+        if self.insecure_tls {
+            eprintln!("phiscan: WARNING: --insecure-tls: FTPS server certificates will NOT be verified; anyone on the path can read the transfer");
+        }
+        crate::source::ftp::FtpOptions {
+            connections,
+            ca_file: self.ca_file.clone(),
+            insecure_tls: self.insecure_tls,
+            timeout: std::time::Duration::from_secs(self.ftp_timeout.max(1)),
+            retries: self.ftp_retries,
+            memory_threshold: 32 << 20,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    /// ftp://[user@]host[:port]/path or ftps://...
+    pub url: String,
+    /// Test anonymous upload by writing a uniquely named harmless file and deleting it again.
+    #[arg(long)]
+    pub probe_write: bool,
+    /// Output: text (default) or json.
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    pub format: String,
+    #[command(flatten)]
+    pub ftp: FtpArgs,
+}
+
 #[derive(Args, Debug)]
 pub struct ScanArgs {
-    /// Folders or files to scan.
+    /// Folders or files to scan (a disk, a mounted share), or FTP servers:
+    /// ftp://[user@]host[:port]/path, ftps://... (password from PHISCAN_FTP_PASSWORD or ~/.netrc).
     #[arg(required = true, value_name = "TARGET")]
     pub targets: Vec<PathBuf>,
+    #[command(flatten)]
+    pub ftp: FtpArgs,
+    /// Parallel FTP connections per server (backing off when the server refuses with 421).
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub ftp_connections: usize,
     /// Output format. Default: human on a terminal, jsonl otherwise or with -o.
     #[arg(long, value_enum)]
     pub format: Option<FormatArg>,
@@ -172,6 +228,7 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Scan(a) => scan(a),
+        Command::FtpAudit(a) => ftp_audit(a),
         Command::Patterns {
             cmd: PatternsCmd::List { patterns, json },
         } => patterns_list(&patterns, json),
@@ -187,13 +244,17 @@ pub fn run(cli: Cli) -> Result<i32> {
 }
 
 fn scan(a: ScanArgs) -> Result<i32> {
+    let mut local = Vec::new();
+    let mut remote = Vec::new();
     for t in &a.targets {
         let s = t.to_string_lossy();
-        if s.starts_with("ftp://") || s.starts_with("ftps://") {
-            bail!(
-                "FTP targets are not supported yet in this version: {}",
-                strip_userinfo(&s)
+        if crate::source::ftp::FtpTarget::is_ftp_url(&s) {
+            remote.push(
+                crate::source::ftp::FtpTarget::parse(&s)
+                    .with_context(|| format!("target {}", strip_userinfo(&s)))?,
             );
+        } else {
+            local.push(t.clone());
         }
     }
     let rules = RuleSet::load(&a.patterns)?;
@@ -212,8 +273,14 @@ fn scan(a: ScanArgs) -> Result<i32> {
         None if a.output.is_none() && std::io::stdout().is_terminal() => Format::Human,
         None => Format::Jsonl,
     };
+    let ftp_opts = a.ftp.options(a.ftp_connections);
+    if remote.iter().any(|t| t.secure) {
+        crate::source::ftp::tls_config(&ftp_opts)?;
+    }
     let cfg = ScanConfig {
-        targets: a.targets,
+        targets: local,
+        ftp_targets: remote,
+        ftp: ftp_opts,
         walk: WalkOptions {
             follow: a.follow,
             one_file_system: a.one_file_system,
@@ -244,6 +311,66 @@ fn scan(a: ScanArgs) -> Result<i32> {
     };
     let outcome = engine::run_scan(cfg)?;
     Ok(outcome.exit_code)
+}
+
+fn ftp_audit(a: AuditArgs) -> Result<i32> {
+    use crate::inventory::yes_no;
+    let t = crate::source::ftp::FtpTarget::parse(&a.url)
+        .with_context(|| format!("target {}", strip_userinfo(&a.url)))?;
+    let opts = a.ftp.options(1);
+    if t.secure {
+        crate::source::ftp::tls_config(&opts)?;
+    }
+    let r = crate::source::ftp::audit(&t, &opts, a.probe_write);
+    if a.format == "json" {
+        println!("{}", serde_json::to_string(&r)?);
+    } else {
+        println!("FTP exposure audit of {}", r.target);
+        if let Some(e) = &r.error {
+            println!("  error:                    {e}");
+        }
+        println!("  reachable:                {}", yes_no(Some(r.reachable)));
+        println!("  banner:                   {}", r.banner);
+        println!(
+            "  software:                 {}",
+            r.software.as_deref().unwrap_or("(not named in the banner)")
+        );
+        println!(
+            "  anonymous login:          {}",
+            yes_no(Some(r.anonymous_login))
+        );
+        println!(
+            "  anonymous listing:        {}",
+            yes_no(Some(r.anonymous_list))
+        );
+        println!("  anonymous write:          {}", yes_no(r.anonymous_write));
+        if let Some(p) = &r.write_probe {
+            println!(
+                "    probe file:             {}/{} (deleted again: {})",
+                p.directory.trim_end_matches('/'),
+                p.file,
+                yes_no(Some(p.deleted))
+            );
+        }
+        println!(
+            "  AUTH TLS offered:         {}",
+            yes_no(Some(r.auth_tls_offered))
+        );
+        println!(
+            "  plaintext login accepted: {}",
+            yes_no(Some(r.plaintext_login_accepted))
+        );
+        println!("  MLSD:                     {}", yes_no(Some(r.mlsd)));
+    }
+    // Exit codes: 0 no exposure found, 1 exposed (anonymous access, anonymous upload or
+    // plaintext logins), 2 the server could not be audited.
+    Ok(if !r.reachable {
+        2
+    } else if r.anonymous_login || r.anonymous_write == Some(true) || r.plaintext_login_accepted {
+        1
+    } else {
+        0
+    })
 }
 
 /// Never show credentials from a URL (`ftp://user:pass@host` -> `ftp://host`).

@@ -23,6 +23,7 @@ use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
+pub mod ftp;
 pub mod isolate;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -43,6 +44,8 @@ pub struct ScanConfig {
     pub extractor: Option<PathBuf>,
     pub limits: isolate::Limits,
     pub archive: extract::archive::Limits,
+    pub ftp_targets: Vec<crate::source::ftp::FtpTarget>,
+    pub ftp: crate::source::ftp::FtpOptions,
 }
 
 pub struct ScanOutcome {
@@ -138,6 +141,7 @@ impl<'a> Worker<'a> {
             findings: Vec::new(),
             fingerprints: Vec::new(),
             contains_phi: false,
+            group: None,
         };
         let budget = Budget::new(self.cfg.archive.max_total);
         self.read_and_scan(path, meta, &dpath, &mut file, &mut rep, &budget, emit);
@@ -399,6 +403,7 @@ impl<'a> Worker<'a> {
             findings: Vec::new(),
             fingerprints: Vec::new(),
             contains_phi: false,
+            group: None,
         };
         match m.data {
             MemberData::Bytes(data) => {
@@ -467,6 +472,75 @@ impl<'a> Worker<'a> {
                 }
             },
         }
+    }
+
+    /// This worker's private temp dir (0700), created on first use, removed when it drops.
+    pub fn temp_dir(&mut self) -> io::Result<PathBuf> {
+        if self.tmp.is_none() {
+            self.tmp = Some(tempfile::Builder::new().prefix("phiscan-").tempdir()?);
+        }
+        Ok(self.tmp.as_ref().expect("just set").path().to_path_buf())
+    }
+
+    /// A file downloaded from a remote source (FTP): scanned exactly like a local file.
+    pub fn process_remote(
+        &mut self,
+        dpath: DisplayPath,
+        name: &str,
+        dl: crate::source::ftp::Download,
+        remote: &crate::source::ftp::Remote,
+        emit: &mut dyn FnMut(FileReport),
+    ) {
+        let mut file = FileRecord::new(dpath.clone(), Status::Scanned);
+        file.modified = remote.modified.map(dates::rfc3339);
+        let mut rep = FileReport::empty();
+        let budget = Budget::new(self.cfg.archive.max_total);
+        match dl {
+            crate::source::ftp::Download::Memory(data) => {
+                file.size = Some(data.len() as u64);
+                let head = &data[..data.len().min(HEAD)];
+                self.dispatch(
+                    Content::Bytes(&data),
+                    head,
+                    name,
+                    &dpath,
+                    &mut file,
+                    &mut rep,
+                    0,
+                    &budget,
+                    emit,
+                );
+                file.bytes_read = data.len() as u64;
+            }
+            crate::source::ftp::Download::File(tmp, size) => {
+                file.size = Some(size);
+                let mut head = std::mem::take(&mut self.head);
+                let res = tmp.reopen().and_then(|mut f| {
+                    read_head(&mut f, &mut head)?;
+                    Ok(f)
+                });
+                match res {
+                    Ok(mut f) => {
+                        let src = Content::File {
+                            path: tmp.path(),
+                            file: &mut f,
+                            size,
+                        };
+                        self.dispatch(
+                            src, &head, name, &dpath, &mut file, &mut rep, 0, &budget, emit,
+                        );
+                    }
+                    Err(e) => {
+                        file.status = Status::Error;
+                        file.reason = Some(io_reason("reading the downloaded copy", &e));
+                    }
+                }
+                self.head = head;
+                file.bytes_read = size;
+            }
+        }
+        rep.file = Some(file);
+        emit(rep);
     }
 
     /// Write a member to a file in this worker's private temp dir (0700; the file is 0600 and
@@ -807,6 +881,7 @@ fn record_finding(
             findings: std::mem::take(&mut rep.findings),
             fingerprints: std::mem::take(&mut rep.fingerprints),
             contains_phi: false,
+            group: None,
         });
     }
 }
@@ -861,6 +936,7 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
     };
 
     let (tx, rx) = crossbeam_channel::bounded::<FileReport>(1024);
+    let mut audits = Vec::new();
     let cfg = &cfg;
     let (totals, write_error, sink) = std::thread::scope(|s| {
         let writer = s.spawn(move || {
@@ -876,15 +952,20 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
             }
             (totals, write_error, sink)
         });
-        local::walk(&cfg.targets, &cfg.walk, || {
-            let mut worker = Worker::new(cfg);
-            let tx = tx.clone();
-            move |item: Item<'_>| {
-                worker.process(item, &mut |rep| {
-                    let _ = tx.send(rep);
-                });
-            }
-        });
+        if !cfg.targets.is_empty() {
+            local::walk(&cfg.targets, &cfg.walk, || {
+                let mut worker = Worker::new(cfg);
+                let tx = tx.clone();
+                move |item: Item<'_>| {
+                    worker.process(item, &mut |rep| {
+                        let _ = tx.send(rep);
+                    });
+                }
+            });
+        }
+        for (i, t) in cfg.ftp_targets.iter().enumerate() {
+            audits.push(ftp::scan_target(cfg, t, i, &tx));
+        }
         drop(tx);
         writer.join().expect("the writer thread does not panic")
     });
@@ -913,6 +994,7 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
             .targets
             .iter()
             .map(|t| DisplayPath::from_path(t).text)
+            .chain(cfg.ftp_targets.iter().map(|t| t.display()))
             .collect(),
         started: dates::rfc3339(started),
         finished: dates::rfc3339(SystemTime::now()),
@@ -935,6 +1017,19 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
         ruleset_hash: cfg.rules.hash.clone(),
         exit_code,
         message,
+        exposure: audits
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| {
+                let (phi, ssn) = totals
+                    .groups
+                    .get(&i)
+                    .map_or((0, 0), |(p, s)| (*p, s.len() as u64));
+                ftp::exposure_line(a, phi, ssn)
+            })
+            .collect(),
+        ftp: audits,
+        insecure_tls: cfg.ftp.insecure_tls && cfg.ftp_targets.iter().any(|t| t.secure),
     };
     if let Some(e) = write_error {
         return Err(e).context("writing the inventory");
@@ -969,6 +1064,15 @@ mod tests {
             extractor: None,
             limits: isolate::Limits::default(),
             archive: extract::archive::Limits::default(),
+            ftp_targets: Vec::new(),
+            ftp: crate::source::ftp::FtpOptions {
+                connections: 1,
+                ca_file: None,
+                insecure_tls: false,
+                timeout: std::time::Duration::from_secs(5),
+                retries: 1,
+                memory_threshold: 1 << 20,
+            },
         }
     }
 

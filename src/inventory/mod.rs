@@ -146,15 +146,25 @@ pub struct FileReport {
     pub fingerprints: Vec<(Kind, [u8; 32])>,
     /// With the file record: whether the file had a medium/high finding of a core kind.
     pub contains_phi: bool,
+    /// Which FTP target the file came from (for the per-server exposure line).
+    pub group: Option<usize>,
 }
 
 impl FileReport {
     pub fn done(file: FileRecord) -> FileReport {
         FileReport {
             file: Some(file),
+            ..FileReport::empty()
+        }
+    }
+
+    pub fn empty() -> FileReport {
+        FileReport {
+            file: None,
             findings: Vec::new(),
             fingerprints: Vec::new(),
             contains_phi: false,
+            group: None,
         }
     }
 }
@@ -182,6 +192,15 @@ pub struct Summary {
     pub exit_code: i32,
     /// Human sentence for schedulers' logs: why the exit code is what it is.
     pub message: String,
+    /// FTP exposure audits of the FTP targets (non-intrusive checks).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ftp: Vec<crate::source::ftp::Audit>,
+    /// "anonymous FTP exposes N files containing PHI (M distinct SSNs)", per anonymous server.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub exposure: Vec<String>,
+    /// FTPS certificates were not verified (--insecure-tls).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub insecure_tls: bool,
 }
 
 /// The output formats of `phiscan scan`.
@@ -201,6 +220,8 @@ pub struct Totals {
     pub by_conf: BTreeMap<Confidence, u64>,
     pub distinct: BTreeMap<Kind, HashSet<[u8; 32]>>,
     pub bytes_read: u64,
+    /// Per FTP target: files with PHI and distinct SSN fingerprints.
+    pub groups: BTreeMap<usize, (u64, HashSet<[u8; 32]>)>,
 }
 
 impl Totals {
@@ -214,6 +235,7 @@ impl Totals {
             by_conf: BTreeMap::new(),
             distinct: BTreeMap::new(),
             bytes_read: 0,
+            groups: BTreeMap::new(),
         }
     }
 
@@ -225,6 +247,17 @@ impl Totals {
         }
         for (k, fp) in &r.fingerprints {
             self.distinct.entry(*k).or_default().insert(*fp);
+        }
+        if let Some(g) = r.group {
+            let e = self.groups.entry(g).or_default();
+            for (k, fp) in &r.fingerprints {
+                if *k == Kind::Ssn {
+                    e.1.insert(*fp);
+                }
+            }
+            if r.file.is_some() && r.contains_phi {
+                e.0 += 1;
+            }
         }
         if let Some(file) = &r.file {
             self.files += 1;
@@ -344,8 +377,44 @@ impl<W: Write> Sink for HumanSink<W> {
             let d = t.distinct.get(k).map_or(0, HashSet::len);
             writeln!(o, "    {:<13} {:>8}  ({} distinct)", k.as_str(), n, d)?;
         }
+        for line in &s.exposure {
+            writeln!(o, "  {line}")?;
+        }
+        for a in &s.ftp {
+            writeln!(
+                o,
+                "  FTP {}: anonymous login {}, anonymous write {}, AUTH TLS {}, plaintext login {}",
+                a.target,
+                yes_no(Some(a.anonymous_login)),
+                yes_no(a.anonymous_write),
+                if a.auth_tls_offered {
+                    "offered"
+                } else {
+                    "NOT offered"
+                },
+                if a.plaintext_login_accepted {
+                    "ACCEPTED"
+                } else {
+                    "refused"
+                }
+            )?;
+        }
+        if s.insecure_tls {
+            writeln!(
+                o,
+                "  WARNING: --insecure-tls: FTPS server certificates were NOT verified"
+            )?;
+        }
         writeln!(o, "  {}", s.message)?;
         o.flush()
+    }
+}
+
+pub fn yes_no(v: Option<bool>) -> &'static str {
+    match v {
+        Some(true) => "YES",
+        Some(false) => "no",
+        None => "not tested",
     }
 }
 
