@@ -163,12 +163,15 @@ fn scan_as_nobody(env: &Env) -> crate::harness::Scan {
     let key = env.dir.path().join("nobody-home/key");
     std::fs::create_dir_all(key.parent().unwrap()).unwrap();
     let mut cmd = env.cmd();
+    let db = key.with_file_name("inventory.sqlite");
     cmd.args([
         "scan",
         "--format",
         "jsonl",
         "--key-file",
         key.to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
         env.root().to_str().unwrap(),
     ]);
     if is_root {

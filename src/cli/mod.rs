@@ -179,6 +179,17 @@ pub struct ScanArgs {
     /// Add the rules in this directory (or rule file) to the built-in ones (repeatable).
     #[arg(long, value_name = "DIR")]
     pub patterns: Vec<PathBuf>,
+    /// The inventory database (SQLite) that keeps every scan for incremental rescans, diffs
+    /// and reports. Default: $XDG_DATA_HOME/phiscan/inventory.sqlite
+    /// (~/.local/share/phiscan/inventory.sqlite).
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+    /// Do not record this scan in the inventory database.
+    #[arg(long, conflicts_with = "db")]
+    pub no_db: bool,
+    /// Read every file again, even those unchanged since the previous scan of these targets.
+    #[arg(long)]
+    pub full: bool,
     /// Wall-clock limit for extracting one document (PDF, spreadsheet), in seconds; a document
     /// that takes longer is an `error` record ("timed out") and the scan goes on.
     #[arg(long, value_name = "SECS", default_value_t = 30)]
@@ -277,7 +288,43 @@ fn scan(a: ScanArgs) -> Result<i32> {
     if remote.iter().any(|t| t.secure) {
         crate::source::ftp::tls_config(&ftp_opts)?;
     }
+    let mut options = std::collections::BTreeMap::new();
+    options.insert("threads".to_string(), threads.to_string());
+    options.insert(
+        "min_confidence".into(),
+        format!("{:?}", a.min_confidence).to_lowercase(),
+    );
+    options.insert("reveal".into(), a.reveal.to_string());
+    options.insert("follow".into(), a.follow.to_string());
+    options.insert("one_file_system".into(), a.one_file_system.to_string());
+    options.insert("max_file_size".into(), a.max_file_size.to_string());
+    options.insert("exclude".into(), a.exclude.join(" "));
+    options.insert("full".into(), a.full.to_string());
+    options.insert(
+        "patterns".into(),
+        a.patterns
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
+    if !remote.is_empty() {
+        options.insert("ftp_connections".into(), a.ftp_connections.to_string());
+        options.insert("insecure_tls".into(), a.ftp.insecure_tls.to_string());
+    }
+    let db = if a.no_db {
+        None
+    } else {
+        Some(match &a.db {
+            Some(p) => p.clone(),
+            None => crate::inventory::store::default_path()?,
+        })
+    };
     let cfg = ScanConfig {
+        db,
+        full: a.full,
+        known: Default::default(),
+        options,
         targets: local,
         ftp_targets: remote,
         ftp: ftp_opts,

@@ -11,6 +11,7 @@ use crate::detect::{dates, Chunk, Confidence, Detector, Finding, Scratch, TextFo
 use crate::extract::archive::{ArchiveKind, Budget, Member, MemberData};
 use crate::extract::document::{DocKind, Outcome, Request, Segment};
 use crate::extract::{self, text::Cursor, text::TextReader, Sniffed};
+use crate::inventory::store::{self, SqliteStore, Store};
 use crate::inventory::{
     key::FingerprintKey, mask, paths::DisplayPath, FileRecord, FileReport, FindingRecord, Format,
     HumanSink, JsonlSink, Location, Sink, Status, Summary, Totals,
@@ -21,7 +22,7 @@ use std::fs::{File, Metadata};
 use std::io::{self, BufWriter, Read, Seek, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 pub mod ftp;
 pub mod isolate;
@@ -46,6 +47,14 @@ pub struct ScanConfig {
     pub archive: extract::archive::Limits,
     pub ftp_targets: Vec<crate::source::ftp::FtpTarget>,
     pub ftp: crate::source::ftp::FtpOptions,
+    /// The inventory store (None: --no-db).
+    pub db: Option<PathBuf>,
+    /// Read every file again (no carry-forward).
+    pub full: bool,
+    /// Top-level files of the previous scans of the same targets (filled by run_scan).
+    pub known: std::collections::HashMap<String, crate::inventory::store::Known>,
+    /// The command line's options, for the scan's evidence record (no secrets).
+    pub options: std::collections::BTreeMap<String, String>,
 }
 
 pub struct ScanOutcome {
@@ -69,6 +78,8 @@ pub enum Content<'c> {
 
 pub struct Worker<'a> {
     cfg: &'a ScanConfig,
+    /// The top-level file being scanned (members inherit it).
+    top: Option<String>,
     /// Private temp dir (0700) for members handed to the extractor process; removed on drop.
     tmp: Option<tempfile::TempDir>,
     supervisor: Option<isolate::Supervisor>,
@@ -104,6 +115,7 @@ impl<'a> Worker<'a> {
     pub fn new(cfg: &'a ScanConfig) -> Worker<'a> {
         Worker {
             cfg,
+            top: None,
             tmp: None,
             supervisor: None,
             scratch: Scratch::new(&cfg.rules),
@@ -136,13 +148,16 @@ impl<'a> Worker<'a> {
         let dpath = DisplayPath::from_path(path);
         let mut file = FileRecord::new(dpath.clone(), Status::Scanned);
         set_meta(&mut file, meta);
-        let mut rep = FileReport {
-            file: None,
-            findings: Vec::new(),
-            fingerprints: Vec::new(),
-            contains_phi: false,
-            group: None,
-        };
+        file.top = Some(dpath.text.clone());
+        self.top = Some(dpath.text.clone());
+        if let Some(old) = self.unchanged(&dpath.text, file.size, file.mtime_ns, file.inode) {
+            emit(FileReport {
+                carry: Some(old),
+                ..FileReport::empty()
+            });
+            return;
+        }
+        let mut rep = FileReport::empty();
         let budget = Budget::new(self.cfg.archive.max_total);
         self.read_and_scan(path, meta, &dpath, &mut file, &mut rep, &budget, emit);
         rep.file = Some(file);
@@ -398,13 +413,8 @@ impl<'a> Worker<'a> {
         let child = parent.join_member(&m.name);
         let mut rec = FileRecord::new(child.clone(), Status::Scanned);
         rec.modified = m.modified.map(dates::rfc3339);
-        let mut crep = FileReport {
-            file: None,
-            findings: Vec::new(),
-            fingerprints: Vec::new(),
-            contains_phi: false,
-            group: None,
-        };
+        let mut crep = FileReport::empty();
+        rec.top = self.top.clone();
         match m.data {
             MemberData::Bytes(data) => {
                 rec.size = Some(data.len() as u64);
@@ -472,6 +482,27 @@ impl<'a> Worker<'a> {
                 }
             },
         }
+    }
+
+    /// The store's id of this file in the previous scan when it has not changed since (same
+    /// size, modification time and inode) and its result can be carried forward.
+    pub fn unchanged(
+        &self,
+        path: &str,
+        size: Option<u64>,
+        mtime_ns: Option<i64>,
+        inode: Option<u64>,
+    ) -> Option<i64> {
+        if self.cfg.full || self.cfg.reveal {
+            return None;
+        }
+        let k = self.cfg.known.get(path)?;
+        let same = k.size == size
+            && k.mtime_ns.is_some()
+            && k.mtime_ns == mtime_ns
+            && (k.inode.is_none() || inode.is_none() || k.inode == inode);
+        // Errors and unfinished files are read again.
+        (same && !matches!(k.status.as_str(), "error" | "scanning")).then_some(k.file_id)
     }
 
     /// This worker's private temp dir (0700), created on first use, removed when it drops.
@@ -877,11 +908,10 @@ fn record_finding(
     });
     if rep.findings.len() >= BATCH {
         emit(FileReport {
-            file: None,
             findings: std::mem::take(&mut rep.findings),
             fingerprints: std::mem::take(&mut rep.fingerprints),
-            contains_phi: false,
-            group: None,
+            key: rep.key,
+            ..FileReport::empty()
         });
     }
 }
@@ -903,6 +933,34 @@ pub fn column_letters(mut c: u32) -> String {
 fn set_meta(rec: &mut FileRecord, m: &Metadata) {
     rec.size = Some(m.len());
     rec.modified = m.modified().ok().map(dates::rfc3339);
+    rec.mtime_ns = Some(m.mtime() * 1_000_000_000 + m.mtime_nsec());
+    rec.inode = Some(m.ino());
+}
+
+/// What must be equal for a previous result to stand for this scan: the rules, the
+/// fingerprint key, the confidence threshold and the limits that decide what is read.
+fn settings_key(cfg: &ScanConfig) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(cfg.rules.hash.as_bytes());
+    h.update(cfg.key.fingerprint("key-id", "phiscan"));
+    h.update(format!(
+        "{:?}|{}|{}|{:?}|{}|{}",
+        cfg.min_confidence,
+        cfg.max_file_size,
+        cfg.walk.follow,
+        cfg.archive,
+        cfg.limits.memory,
+        cfg.limits.timeout.as_secs()
+    ));
+    hex::encode(h.finalize())
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|_| "unknown".into())
 }
 
 fn open_output(path: &Path) -> Result<File> {
@@ -935,18 +993,89 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
         Format::Human => Box::new(HumanSink { out }),
     };
 
+    // The inventory store: open it, record the scan, and learn what previous scans of the
+    // same targets saw (for carry-forward and resume).
+    let all_targets: Vec<String> = cfg
+        .targets
+        .iter()
+        .map(|t| DisplayPath::from_path(t).text)
+        .chain(cfg.ftp_targets.iter().map(|t| t.display()))
+        .collect();
+    let mut store: Option<Box<dyn Store>> = match &cfg.db {
+        Some(p) => Some(Box::new(SqliteStore::open(p)?)),
+        None => None,
+    };
+    let mut scan_id = None;
+    if let Some(st) = store.as_mut() {
+        let settings = settings_key(&cfg);
+        cfg.known = st.known_files(&store::targets_key(&all_targets), &settings)?;
+        scan_id = Some(st.begin_scan(&store::ScanMeta {
+            started: dates::rfc3339(started),
+            host: hostname(),
+            targets: all_targets.clone(),
+            scanner_version: VERSION.to_string(),
+            ruleset_hash: cfg.rules.hash.clone(),
+            settings_key: settings,
+            options: cfg.options.clone(),
+        })?);
+    }
+    let known_count = cfg.known.len() as u64;
     let (tx, rx) = crossbeam_channel::bounded::<FileReport>(1024);
     let mut audits = Vec::new();
+    let mut incr = crate::inventory::Incremental::default();
+    let mut db_error: Option<String> = None;
     let cfg = &cfg;
     let (totals, write_error, sink) = std::thread::scope(|s| {
+        let known = &cfg.known;
+        let store = &mut store;
+        let incr = &mut incr;
+        let db_error = &mut db_error;
         let writer = s.spawn(move || {
             let mut totals = Totals::new();
             let mut write_error: Option<io::Error> = None;
-            for rep in rx {
-                totals.add(&rep);
+            let mut last_commit = Instant::now();
+            let mut out = |r: &FileReport, totals: &mut Totals, sink: &mut Box<dyn Sink + Send>| {
+                totals.add(r);
                 if write_error.is_none() {
-                    if let Err(e) = sink.file(&rep) {
+                    if let Err(e) = sink.file(r) {
                         write_error = Some(e);
+                    }
+                }
+            };
+            for rep in rx {
+                if let (Some(old), Some(st), Some(id)) = (rep.carry, store.as_mut(), scan_id) {
+                    match st.carry(id, old) {
+                        Ok(reps) => {
+                            incr.carried_forward += 1;
+                            for r in &reps {
+                                out(r, &mut totals, &mut sink);
+                            }
+                        }
+                        Err(e) => {
+                            db_error.get_or_insert(format!("{e:#}"));
+                        }
+                    }
+                    continue;
+                }
+                if let Some(f) = &rep.file {
+                    if f.top.as_deref().is_none_or(|t| t == f.path) {
+                        if known.contains_key(&f.path) {
+                            incr.rescanned += 1;
+                        } else {
+                            incr.new += 1;
+                        }
+                    }
+                }
+                out(&rep, &mut totals, &mut sink);
+                if let (Some(st), Some(id)) = (store.as_mut(), scan_id) {
+                    if let Err(e) = st.add(id, &rep) {
+                        db_error.get_or_insert(format!("{e:#}"));
+                    }
+                    if last_commit.elapsed() > Duration::from_millis(500) {
+                        if let Err(e) = st.commit() {
+                            db_error.get_or_insert(format!("{e:#}"));
+                        }
+                        last_commit = Instant::now();
                     }
                 }
             }
@@ -970,6 +1099,7 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
         writer.join().expect("the writer thread does not panic")
     });
     let mut sink = sink;
+    incr.gone = known_count.saturating_sub(incr.rescanned + incr.carried_forward);
 
     let errors = totals.errors();
     let (exit_code, message) = if errors > 0 {
@@ -1030,7 +1160,18 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
             .collect(),
         ftp: audits,
         insecure_tls: cfg.ftp.insecure_tls && cfg.ftp_targets.iter().any(|t| t.secure),
+        scan_id,
+        db: cfg.db.as_ref().map(|p| p.display().to_string()),
+        incremental: scan_id.map(|_| incr.clone()),
     };
+    if let (Some(st), Some(id)) = (store.as_mut(), scan_id) {
+        if let Err(e) = st.finish_scan(id, &summary) {
+            db_error.get_or_insert(format!("{e:#}"));
+        }
+    }
+    if let Some(e) = db_error {
+        return Err(anyhow::anyhow!(e)).context("writing the inventory database");
+    }
     if let Some(e) = write_error {
         return Err(e).context("writing the inventory");
     }
@@ -1065,6 +1206,10 @@ mod tests {
             limits: isolate::Limits::default(),
             archive: extract::archive::Limits::default(),
             ftp_targets: Vec::new(),
+            db: None,
+            full: false,
+            known: Default::default(),
+            options: Default::default(),
             ftp: crate::source::ftp::FtpOptions {
                 connections: 1,
                 ca_file: None,

@@ -4,9 +4,12 @@
 //! The writer runs on one thread fed by a bounded channel (engine/): every output format is a
 //! sink that sees each file's findings followed by its file record, then the summary.
 
+pub mod html;
 pub mod key;
 pub mod mask;
 pub mod paths;
+pub mod report;
+pub mod store;
 
 use crate::detect::{Confidence, Kind};
 use serde::Serialize;
@@ -50,7 +53,7 @@ impl Status {
 }
 
 /// Where in a file a finding is. Only the fields that apply are written.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct Location {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u64>,
@@ -108,6 +111,15 @@ pub struct FileRecord {
     pub encoding: Option<&'static str>,
     /// Content bytes read from the source for this file.
     pub bytes_read: u64,
+    /// The top-level file this record belongs to (itself for a file; the archive or message
+    /// for members): the unit of incremental rescans. Not in the JSONL.
+    #[serde(skip)]
+    pub top: Option<String>,
+    /// Modification time in nanoseconds and inode, for change detection. Not in the JSONL.
+    #[serde(skip)]
+    pub mtime_ns: Option<i64>,
+    #[serde(skip)]
+    pub inode: Option<u64>,
 }
 
 impl FileRecord {
@@ -125,6 +137,9 @@ impl FileRecord {
             format: None,
             encoding: None,
             bytes_read: 0,
+            top: None,
+            mtime_ns: None,
+            inode: None,
         }
     }
 
@@ -148,6 +163,18 @@ pub struct FileReport {
     pub contains_phi: bool,
     /// Which FTP target the file came from (for the per-server exposure line).
     pub group: Option<usize>,
+    /// Identifies the file across its batches (findings batches come before the record).
+    pub key: u64,
+    /// Unchanged since a previous scan: the writer copies that file (and its members and
+    /// findings) from the store instead of anything being read.
+    pub carry: Option<i64>,
+}
+
+static NEXT_KEY: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// A fresh key for a file's reports.
+pub fn next_key() -> u64 {
+    NEXT_KEY.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl FileReport {
@@ -165,6 +192,8 @@ impl FileReport {
             fingerprints: Vec::new(),
             contains_phi: false,
             group: None,
+            key: next_key(),
+            carry: None,
         }
     }
 }
@@ -201,6 +230,23 @@ pub struct Summary {
     /// FTPS certificates were not verified (--insecure-tls).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub insecure_tls: bool,
+    /// This scan's id in the inventory store, and the store.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scan_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub db: Option<String>,
+    /// Top-level files read again, carried forward unchanged, new, and gone since the
+    /// previous scan of the same targets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incremental: Option<Incremental>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Incremental {
+    pub rescanned: u64,
+    pub carried_forward: u64,
+    pub new: u64,
+    pub gone: u64,
 }
 
 /// The output formats of `phiscan scan`.
