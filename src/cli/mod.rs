@@ -29,6 +29,12 @@ pub enum Command {
     /// Audit an FTP server's exposure: banner, anonymous login, listing and (with
     /// --probe-write) upload, AUTH TLS, plaintext login.
     FtpAudit(AuditArgs),
+        /// Compare two scans of the same targets (default: the last two): files that newly
+    /// contain PHI, files where PHI was removed, changed counts.
+    Diff(DiffArgs),
+    /// Write a report of a scan from the inventory database: html (self-contained, with a
+    /// .sha256 sidecar), csv (one row per file, for Excel) or json.
+    Report(ReportArgs),
     /// List and test the detection rules.
     Patterns {
         #[command(subcommand)]
@@ -121,6 +127,35 @@ impl FtpArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// The earlier and the later scan ids (default: the last two complete scans of the same
+    /// targets).
+    #[arg(num_args = 0..=2, value_name = "SCAN")]
+    pub scans: Vec<i64>,
+    /// The inventory database (default: $XDG_DATA_HOME/phiscan/inventory.sqlite).
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+    /// Output: text (default) or json.
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    pub format: String,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// The inventory database (default: $XDG_DATA_HOME/phiscan/inventory.sqlite).
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+    /// The scan to report (default: the latest).
+    #[arg(long, value_name = "ID")]
+    pub scan: Option<i64>,
+    #[arg(long, value_parser = ["html", "csv", "json"])]
+    pub format: String,
+    /// Where to write the report (created 0600). For html, FILE.sha256 is written too.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+#[derive(Args, Debug)]
 pub struct AuditArgs {
     /// ftp://[user@]host[:port]/path or ftps://...
     pub url: String,
@@ -187,9 +222,12 @@ pub struct ScanArgs {
     /// Do not record this scan in the inventory database.
     #[arg(long, conflicts_with = "db")]
     pub no_db: bool,
-    /// Read every file again, even those unchanged since the previous scan of these targets.
+        /// Read every file again, even those unchanged since the previous scan of these targets.
     #[arg(long)]
     pub full: bool,
+    /// No progress display (it is shown only on a terminal anyway).
+    #[arg(short, long)]
+    pub quiet: bool,
     /// Wall-clock limit for extracting one document (PDF, spreadsheet), in seconds; a document
     /// that takes longer is an `error` record ("timed out") and the scan goes on.
     #[arg(long, value_name = "SECS", default_value_t = 30)]
@@ -239,7 +277,9 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Scan(a) => scan(a),
-        Command::FtpAudit(a) => ftp_audit(a),
+                Command::FtpAudit(a) => ftp_audit(a),
+        Command::Diff(a) => diff(a),
+        Command::Report(a) => report(a),
         Command::Patterns {
             cmd: PatternsCmd::List { patterns, json },
         } => patterns_list(&patterns, json),
@@ -320,7 +360,9 @@ fn scan(a: ScanArgs) -> Result<i32> {
             None => crate::inventory::store::default_path()?,
         })
     };
+        let progress = !a.quiet && std::io::stderr().is_terminal();
     let cfg = ScanConfig {
+        progress,
         db,
         full: a.full,
         known: Default::default(),
@@ -358,6 +400,85 @@ fn scan(a: ScanArgs) -> Result<i32> {
     };
     let outcome = engine::run_scan(cfg)?;
     Ok(outcome.exit_code)
+}
+
+fn open_db(p: &Option<PathBuf>) -> Result<crate::inventory::store::SqliteStore> {
+    let path = match p {
+        Some(p) => p.clone(),
+        None => crate::inventory::store::default_path()?,
+    };
+    if !path.exists() {
+        bail!("no inventory database at {} (run a scan first, or give --db)", path.display());
+    }
+    crate::inventory::store::SqliteStore::open(&path)
+}
+
+fn write_private(path: &std::path::Path, data: &[u8]) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    f.write_all(data).with_context(|| format!("writing {}", path.display()))
+}
+
+fn diff(a: DiffArgs) -> Result<i32> {
+    let store = open_db(&a.db)?;
+    let (x, y) = match a.scans.as_slice() {
+        [] => (None, None),
+        [x, y] => (Some(*x), Some(*y)),
+        _ => bail!("give two scan ids, or none"),
+    };
+    let d = crate::inventory::query::diff(store.conn(), x, y)?;
+    if a.format == "json" {
+        println!("{}", serde_json::to_string(&d)?);
+    } else {
+        println!("Scan {} ({}) -> scan {} ({}): {}", d.scan_a, d.started_a, d.scan_b, d.started_b, d.targets.join(", "));
+        println!("  files containing PHI: {} -> {}", d.files_with_phi_a, d.files_with_phi_b);
+        println!("  files added: {}, files removed: {}", d.files_added, d.files_removed);
+        println!("  newly containing PHI ({}):", d.new_phi.len());
+        for p in &d.new_phi {
+            println!("    + {}", printable(p));
+        }
+        println!("  PHI removed or file gone ({}):", d.removed_phi.len());
+        for p in &d.removed_phi {
+            println!("    - {}", printable(p));
+        }
+        println!("  findings changed ({}):", d.changed.len());
+        for c in &d.changed {
+            println!("    ~ {}  {:?} -> {:?}", printable(&c.path), c.before, c.after);
+        }
+    }
+    // For schedulers: 1 when files newly contain PHI.
+    Ok(if d.new_phi.is_empty() { 0 } else { 1 })
+}
+
+fn printable(s: &str) -> String {
+    s.chars().flat_map(|c| if c.is_control() { c.escape_default().collect::<Vec<_>>() } else { vec![c] }).collect()
+}
+
+fn report(a: ReportArgs) -> Result<i32> {
+    let store = open_db(&a.db)?;
+    match a.format.as_str() {
+        "csv" => write_private(&a.output, crate::inventory::query::report_csv(store.conn(), a.scan)?.as_bytes())?,
+        "json" => {
+            let data = crate::inventory::query::report_data(store.conn(), a.scan)?;
+            write_private(&a.output, serde_json::to_string_pretty(&data)?.as_bytes())?;
+        }
+        _ => {
+            let data = crate::inventory::query::report_data(store.conn(), a.scan)?;
+            let html = crate::inventory::html::render(&data);
+            write_private(&a.output, html.as_bytes())?;
+            let name = a.output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let side = PathBuf::from(format!("{}.sha256", a.output.display()));
+            write_private(&side, crate::inventory::html::sha256_sidecar_named(&html, &name).as_bytes())?;
+        }
+    }
+    Ok(0)
 }
 
 fn ftp_audit(a: AuditArgs) -> Result<i32> {

@@ -47,8 +47,9 @@ struct Proc {
     child: Child,
     stdin: ChildStdin,
     stdout: ChildStdout,
-    buf: Vec<u8>,
+        buf: Vec<u8>,
     stderr_tail: Arc<Mutex<Vec<u8>>>,
+    drain: Option<std::thread::JoinHandle<()>>,
 }
 
 /// One walker thread's extractor process.
@@ -102,7 +103,7 @@ impl Supervisor {
             let tail = Arc::new(Mutex::new(Vec::new()));
             let t2 = Arc::clone(&tail);
             // Drain the child's stderr, keeping the last 4 KiB for the crash reason.
-            std::thread::spawn(move || {
+                        let drain = std::thread::spawn(move || {
                 let mut b = [0u8; 4096];
                 while let Ok(n) = stderr.read(&mut b) {
                     if n == 0 {
@@ -119,8 +120,9 @@ impl Supervisor {
                 child,
                 stdin,
                 stdout,
-                buf: Vec::new(),
+                                buf: Vec::new(),
                 stderr_tail: tail,
+                drain: Some(drain),
             });
         }
         Ok(self.proc_.as_mut().expect("just set"))
@@ -177,9 +179,11 @@ impl Supervisor {
             return "extractor process vanished".into();
         };
         let _ = p.child.kill();
-        let status = p.child.wait();
-        // Give the stderr drain a moment to collect the last words.
-        std::thread::sleep(Duration::from_millis(20));
+                let status = p.child.wait();
+        // The child is gone, so its stderr ends: collect its last words.
+        if let Some(d) = p.drain.take() {
+            let _ = d.join();
+        }
         let tail =
             String::from_utf8_lossy(&p.stderr_tail.lock().unwrap_or_else(|e| e.into_inner()))
                 .into_owned();

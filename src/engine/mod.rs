@@ -47,6 +47,8 @@ pub struct ScanConfig {
     pub archive: extract::archive::Limits,
     pub ftp_targets: Vec<crate::source::ftp::FtpTarget>,
     pub ftp: crate::source::ftp::FtpOptions,
+        /// Show a live progress display on stderr.
+    pub progress: bool,
     /// The inventory store (None: --no-db).
     pub db: Option<PathBuf>,
     /// Read every file again (no carry-forward).
@@ -1033,7 +1035,17 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
         let writer = s.spawn(move || {
             let mut totals = Totals::new();
             let mut write_error: Option<io::Error> = None;
-            let mut last_commit = Instant::now();
+                        let mut last_commit = Instant::now();
+            let bar = cfg.progress.then(|| {
+                let b = indicatif::ProgressBar::new_spinner();
+                b.set_style(
+                    indicatif::ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+                );
+                b.enable_steady_tick(Duration::from_millis(120));
+                b
+            });
+            let mut last_bar = Instant::now();
             let mut out = |r: &FileReport, totals: &mut Totals, sink: &mut Box<dyn Sink + Send>| {
                 totals.add(r);
                 if write_error.is_none() {
@@ -1066,7 +1078,24 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
                         }
                     }
                 }
-                out(&rep, &mut totals, &mut sink);
+                                out(&rep, &mut totals, &mut sink);
+                if let Some(b) = &bar {
+                    if last_bar.elapsed() > Duration::from_millis(100) {
+                        let secs = clock.elapsed().as_secs_f64().max(0.001);
+                        b.set_message(format!(
+                            "{} files ({:.0}/s), {} read ({:.1} MB/s), {} findings, {} with PHI, {} errors, {} carried forward",
+                            totals.files,
+                            totals.files as f64 / secs,
+                            crate::inventory::human_bytes(totals.bytes_read),
+                            totals.bytes_read as f64 / secs / 1e6,
+                            totals.findings,
+                            totals.with_phi,
+                            totals.errors(),
+                            incr.carried_forward
+                        ));
+                        last_bar = Instant::now();
+                    }
+                }
                 if let (Some(st), Some(id)) = (store.as_mut(), scan_id) {
                     if let Err(e) = st.add(id, &rep) {
                         db_error.get_or_insert(format!("{e:#}"));
@@ -1078,6 +1107,9 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
                         last_commit = Instant::now();
                     }
                 }
+            }
+                        if let Some(b) = bar {
+                b.finish_and_clear();
             }
             (totals, write_error, sink)
         });
@@ -1206,6 +1238,7 @@ mod tests {
             limits: isolate::Limits::default(),
             archive: extract::archive::Limits::default(),
             ftp_targets: Vec::new(),
+                        progress: false,
             db: None,
             full: false,
             known: Default::default(),

@@ -269,13 +269,27 @@ fn overview(o: &mut String, r: &ReportData, kinds: &[String]) {
         "<div class=\"card card-accent-{}\" id=\"card-phi\"><div class=\"card-label\">Files containing PHI</div>\
          <div class=\"card-value\">{}</div><div class=\"card-sub\">{} of {} files</div>\
          <div class=\"meter\"><i style=\"width:{:.1}%\"></i></div>\
-         <p class=\"card-note\">A file contains PHI when it holds a medium- or high-confidence \
-         SSN, medical record number, date of birth or insurance ID.</p></div>\n",
+",
         if ov.files_with_phi > 0 { "bad" } else { "ok" },
         num(ov.files_with_phi),
         pct(ov.files_with_phi, ov.files),
         num(ov.files),
         share * 100.0
+    );
+    let (level, _) = folder_level(&r.folders);
+    if let Some(top) = level.iter().filter(|f| f.files_with_phi > 0).max_by_key(|f| f.files_with_phi) {
+        let _ = write!(
+            o,
+            "<div class=\"card-fact\"><span>Most in</span><b class=\"mono\" title=\"{}\">{}</b><span>{} files · {}</span></div>",
+            plain(&top.path),
+            text(&top.name),
+            num(top.files_with_phi),
+            pct(top.files_with_phi, ov.files_with_phi)
+        );
+    }
+    o.push_str(
+        "<p class=\"card-note\">A file contains PHI when it holds a medium- or high-confidence \
+         SSN, medical record number, date of birth or insurance ID.</p></div>\n",
     );
 
     // Findings by confidence.
@@ -298,7 +312,7 @@ fn overview(o: &mut String, r: &ReportData, kinds: &[String]) {
             "<li><span class=\"sw\" style=\"background:{}\"></span>{}<b>{}</b></li>",
             conf_color(&c),
             text(&cap(&c)),
-            num(by_conf[&c])
+            num(by_conf.get(&c).copied().unwrap_or(0))
         );
     }
     o.push_str("</ul></div>\n");
@@ -398,9 +412,31 @@ fn charts(o: &mut String, r: &ReportData, kinds: &[String]) {
         ),
     }
     o.push_str("</figure>\n</div>\n");
+
     o.push_str("<figure class=\"panel\" id=\"chart-folders\">");
     folder_chart(o, &r.folders);
-    o.push_str("</figure>\n</section>\n");
+    o.push_str("</figure>\n");
+    if let Some(c) = &r.change {
+        o.push_str("<div class=\"panel change-lists\" id=\"change-lists\">");
+        change_list(
+            o,
+            "new-phi",
+            "Newly containing PHI",
+            "bad",
+            &c.new_phi_files,
+            "No file newly contains PHI.",
+        );
+        change_list(
+            o,
+            "cleaned",
+            "PHI removed, or file gone",
+            "ok",
+            &c.cleaned_files,
+            "No file was cleaned or removed.",
+        );
+        o.push_str("</div>\n");
+    }
+    o.push_str("</section>\n");
 }
 
 fn kind_chart(o: &mut String, r: &ReportData, kinds: &[String]) {
@@ -416,7 +452,7 @@ fn kind_chart(o: &mut String, r: &ReportData, kinds: &[String]) {
     let (row_h, top) = (26.0, 30.0);
     let max = rows.iter().map(|r| r.1).max().unwrap_or(1) as f64;
     let step = nice_step(max);
-    let scale_max = (max / step).ceil() * step;
+    let scale_max = max;
     let bar_w = w - label_w - right;
     let h = top + row_h * rows.len() as f64 + 22.0;
     let _ = write!(
@@ -437,7 +473,7 @@ fn kind_chart(o: &mut String, r: &ReportData, kinds: &[String]) {
     }
     // Grid.
     let mut t = 0.0;
-    while t <= scale_max + 0.5 {
+    while t <= scale_max * 1.02 {
         let x = label_w + bar_w * t / scale_max;
         let _ = write!(
             o,
@@ -559,24 +595,13 @@ fn change_chart(o: &mut String, c: &Change) {
         }
     }
     o.push_str("</svg>");
-    o.push_str("<div class=\"change-lists\">");
-    change_list(
+    let _ = write!(
         o,
-        "new-phi",
-        "Newly containing PHI",
-        "bad",
-        &c.new_phi_files,
-        "No file newly contains PHI.",
+        "<p class=\"chart-note after\">{} {} newly contain PHI; {} no longer do or are gone. The files are listed under the folder chart.</p>",
+        num(c.new_phi_files.len() as u64),
+        if c.new_phi_files.len() == 1 { "file" } else { "files" },
+        num(c.cleaned_files.len() as u64)
     );
-    change_list(
-        o,
-        "cleaned",
-        "PHI removed, or file gone",
-        "ok",
-        &c.cleaned_files,
-        "No file was cleaned or removed.",
-    );
-    o.push_str("</div>");
 }
 
 fn change_list(o: &mut String, id: &str, title: &str, cls: &str, paths: &[String], none: &str) {
@@ -952,7 +977,7 @@ fn file_row(o: &mut String, i: usize, f: &FileRow, cols: &[String]) {
         let n = f.kinds.get(k).copied().unwrap_or(0);
         let _ = write!(
             o,
-            "<td class=\"n{}\" data-v=\"{n}\">{}</td>",
+            "<td class=\"n kind-col{}\" data-v=\"{n}\">{}</td>",
             zero_cls(n),
             num(n)
         );
@@ -1546,6 +1571,7 @@ fn hidden_char(c: char) -> bool {
 }
 
 /// A path with its folder part muted and its last component emphasized.
+/// Line breaks are allowed after each separator (`<wbr>`), so long paths wrap at folders.
 fn path_html(p: &str) -> String {
     let cut = p
         .trim_end_matches(['/', '\\'])
@@ -1553,15 +1579,17 @@ fn path_html(p: &str) -> String {
         .map(|i| i + 1)
         .unwrap_or(0);
     let (dir, name) = p.split_at(cut);
-    if dir.is_empty() {
-        format!("<span class=\"fn\">{}</span>", text(name))
-    } else {
-        format!(
-            "<span class=\"dir\">{}</span><span class=\"fn\">{}</span>",
-            text(dir),
-            text(name)
-        )
+    let mut o = String::with_capacity(p.len() + 64);
+    if !dir.is_empty() {
+        o.push_str("<span class=\"dir\">");
+        for part in dir.split_inclusive(['/', '\\']) {
+            o.push_str(&text(part));
+            o.push_str("<wbr>");
+        }
+        o.push_str("</span>");
     }
+    let _ = write!(o, "<span class=\"fn\">{}</span>", text(name));
+    o
 }
 
 fn targets_short(t: &[String]) -> String {
@@ -1978,6 +2006,7 @@ table.grid{width:100%;border-collapse:separate;border-spacing:0;font-size:13px}
 .grid tbody tr:hover{background:#f9fbfd}
 .grid tbody th{font-weight:550}
 .grid .n{text-align:right;white-space:nowrap}
+.grid .kind-col{padding-left:6px;padding-right:8px}
 .grid .zero{color:#c0c6cf}
 .grid .strong{font-weight:650}
 .share{width:28%;white-space:nowrap}
@@ -1989,7 +2018,7 @@ thead th.n button{justify-content:flex-end}
 thead th[aria-sort] button::after{content:"";border:4px solid transparent;margin-left:2px}
 thead th[aria-sort=ascending] button::after{border-bottom-color:currentColor;margin-top:-4px}
 thead th[aria-sort=descending] button::after{border-top-color:currentColor;margin-top:4px}
-.chart-grid{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:16px;align-items:start;margin-bottom:16px}
+.chart-grid{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:16px;align-items:stretch;margin-bottom:16px}
 .panel{margin:0;padding:16px 18px}
 figcaption{font-weight:650;font-size:15px;margin-bottom:10px}
 .cap-sub{font-weight:400;color:var(--muted);font-size:13px;margin-left:6px}
@@ -2014,21 +2043,24 @@ figcaption{font-weight:650;font-size:15px;margin-bottom:10px}
 .folders .depth1 td:first-child{padding-left:34px;color:var(--ink2)}
 .folders .depth0 td:first-child{font-weight:600}
 .folders .depth1 .folder-name::before{content:"↳ ";color:#98a2b3}
-.change-lists{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:14px;margin-top:14px}
+.change-lists{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:20px;margin:16px 0 0}
+.chart-note.after{margin:12px 0 0}
 .change-list h4{font-size:13px;font-weight:650;margin:0 0 6px;display:flex;align-items:center;gap:7px}
 .change-list .count{color:var(--muted);font-weight:500}
 .dot{display:inline-block;width:8px;height:8px;border-radius:50%}
 .dot-bad{background:var(--bad)}
 .dot-ok{background:var(--ok)}
-ul.paths{list-style:none;margin:0;padding:6px 10px;max-height:180px;overflow:auto;border:1px solid var(--line);border-radius:6px;background:#fcfcfd;font-size:12px}
-ul.paths li{padding:2px 0;overflow-wrap:anywhere;font-family:var(--mono)}
-.path{font-family:var(--mono);font-size:12.2px;overflow-wrap:anywhere;min-width:260px}
+ul.paths{list-style:none;margin:0;padding:6px 10px;max-height:220px;overflow:auto;border:1px solid var(--line);border-radius:6px;background:#fcfcfd;font-size:12px}
+ul.paths li{padding:2px 0;overflow-wrap:break-word;font-family:var(--mono)}
+.path{font-family:var(--mono);font-size:12.2px;overflow-wrap:break-word;min-width:240px}
 .path .dir{color:var(--muted)}
 .path .fn{color:var(--ink);font-weight:600}
 ul.paths .dir{color:var(--muted)}
 .ctl{display:inline-block;padding:0 2px;margin:0 1px;border-radius:3px;background:#fee4e2;color:var(--bad);font-weight:700}
-.files .samples{min-width:230px}
-.smp{display:flex;align-items:baseline;gap:6px;white-space:nowrap;font-size:12px;line-height:1.7}
+.files .samples{min-width:200px;max-width:340px}
+.smp{font-size:12px;line-height:1.45;padding:2px 0}
+.smp .kb{margin-right:6px}
+.smp .loc{margin-left:6px}
 .smp code{font-size:12px;color:var(--ink)}
 .kb{display:inline-block;min-width:38px;text-align:center;font-size:10.5px;font-weight:650;border:1px solid;border-radius:4px;padding:0 4px;line-height:16px;color:var(--ink2)}
 .loc{color:var(--muted);font-size:11.5px}
@@ -2054,7 +2086,7 @@ ul.paths .dir{color:var(--muted)}
 .section-note{color:var(--ink2);margin:-6px 0 14px;max-width:860px}
 .cap-note{color:#7a2e0e;background:var(--warn-bg);border:1px solid #fedf89;border-radius:6px;padding:6px 10px;font-size:12.5px;margin:0 0 10px}
 .empty-note{color:var(--muted);margin:6px 0}
-.cov-cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:12px;margin-bottom:16px}
+.cov-cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(165px,1fr));gap:12px;margin-bottom:16px}
 .cov-card{background:#fff;border:1px solid var(--line);border-left:4px solid #98a2b3;border-radius:8px;padding:12px 14px}
 .cov-card p{margin:4px 0 0;font-size:12.5px;color:var(--muted);line-height:1.4}
 .cov-warn{border-left-color:#f79009}
@@ -2083,7 +2115,10 @@ table.kv{width:100%;border-collapse:collapse;font-size:13.5px}
 table.opts{border-collapse:collapse}
 .opts td{padding:1px 18px 1px 0;vertical-align:top}
 .opts td:first-child{color:var(--ink2)}
-.foot{display:flex;justify-content:space-between;gap:24px;color:var(--muted);font-size:12px;padding-top:26px;padding-bottom:40px;border-top:1px solid var(--line);margin-top:34px}
+.foot{display:flex;justify-content:space-between;gap:24px;color:var(--muted);font-size:12px;padding-top:26px;padding-bottom:40px;margin-top:34px;background:linear-gradient(var(--line),var(--line)) 32px 0/calc(100% - 64px) 1px no-repeat}
+.card-fact{display:flex;align-items:baseline;gap:8px;margin:12px 0 0;font-size:13px;flex-wrap:wrap}
+.card-fact span{color:var(--muted)}
+.card-fact b{font-weight:650}
 @media (max-width:1000px){.cards{grid-template-columns:repeat(2,minmax(0,1fr))}.chart-grid{grid-template-columns:minmax(0,1fr)}.wrap{padding:0 18px}}
 @media print{
 @page{size:A4 landscape;margin:12mm}

@@ -9,6 +9,7 @@ pub mod key;
 pub mod mask;
 pub mod paths;
 pub mod report;
+pub mod query;
 pub mod store;
 
 use crate::detect::{Confidence, Kind};
