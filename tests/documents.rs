@@ -240,6 +240,15 @@ fn xlsx_declaring_a_huge_dimension_costs_only_its_cells() {
     assert_eq!(f["findings"], 1);
 }
 
+/// A page tree that references itself through a page: lopdf loops forever on it.
+pub fn looping_pdf() -> Vec<u8> {
+    pdf(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 3 0 R /Kids [2 0 R] /MediaBox [0 0 612 792] >>".to_vec(),
+    ])
+}
+
 #[test]
 fn hostile_pdfs_cost_one_file_each() {
     let env = Env::new();

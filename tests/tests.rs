@@ -5,6 +5,8 @@ mod harness;
 mod containers;
 mod corpus;
 mod documents;
+mod html_report;
 mod rules;
 mod scan;
+mod store;
 mod walk;

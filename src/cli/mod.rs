@@ -29,7 +29,7 @@ pub enum Command {
     /// Audit an FTP server's exposure: banner, anonymous login, listing and (with
     /// --probe-write) upload, AUTH TLS, plaintext login.
     FtpAudit(AuditArgs),
-        /// Compare two scans of the same targets (default: the last two): files that newly
+    /// Compare two scans of the same targets (default: the last two): files that newly
     /// contain PHI, files where PHI was removed, changed counts.
     Diff(DiffArgs),
     /// Write a report of a scan from the inventory database: html (self-contained, with a
@@ -222,7 +222,7 @@ pub struct ScanArgs {
     /// Do not record this scan in the inventory database.
     #[arg(long, conflicts_with = "db")]
     pub no_db: bool,
-        /// Read every file again, even those unchanged since the previous scan of these targets.
+    /// Read every file again, even those unchanged since the previous scan of these targets.
     #[arg(long)]
     pub full: bool,
     /// No progress display (it is shown only on a terminal anyway).
@@ -277,7 +277,7 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Scan(a) => scan(a),
-                Command::FtpAudit(a) => ftp_audit(a),
+        Command::FtpAudit(a) => ftp_audit(a),
         Command::Diff(a) => diff(a),
         Command::Report(a) => report(a),
         Command::Patterns {
@@ -360,7 +360,7 @@ fn scan(a: ScanArgs) -> Result<i32> {
             None => crate::inventory::store::default_path()?,
         })
     };
-        let progress = !a.quiet && std::io::stderr().is_terminal();
+    let progress = !a.quiet && std::io::stderr().is_terminal();
     let cfg = ScanConfig {
         progress,
         db,
@@ -408,7 +408,10 @@ fn open_db(p: &Option<PathBuf>) -> Result<crate::inventory::store::SqliteStore> 
         None => crate::inventory::store::default_path()?,
     };
     if !path.exists() {
-        bail!("no inventory database at {} (run a scan first, or give --db)", path.display());
+        bail!(
+            "no inventory database at {} (run a scan first, or give --db)",
+            path.display()
+        );
     }
     crate::inventory::store::SqliteStore::open(&path)
 }
@@ -423,7 +426,8 @@ fn write_private(path: &std::path::Path, data: &[u8]) -> Result<()> {
         .mode(0o600)
         .open(path)
         .with_context(|| format!("creating {}", path.display()))?;
-    f.write_all(data).with_context(|| format!("writing {}", path.display()))
+    f.write_all(data)
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 fn diff(a: DiffArgs) -> Result<i32> {
@@ -437,9 +441,22 @@ fn diff(a: DiffArgs) -> Result<i32> {
     if a.format == "json" {
         println!("{}", serde_json::to_string(&d)?);
     } else {
-        println!("Scan {} ({}) -> scan {} ({}): {}", d.scan_a, d.started_a, d.scan_b, d.started_b, d.targets.join(", "));
-        println!("  files containing PHI: {} -> {}", d.files_with_phi_a, d.files_with_phi_b);
-        println!("  files added: {}, files removed: {}", d.files_added, d.files_removed);
+        println!(
+            "Scan {} ({}) -> scan {} ({}): {}",
+            d.scan_a,
+            d.started_a,
+            d.scan_b,
+            d.started_b,
+            d.targets.join(", ")
+        );
+        println!(
+            "  files containing PHI: {} -> {}",
+            d.files_with_phi_a, d.files_with_phi_b
+        );
+        println!(
+            "  files added: {}, files removed: {}",
+            d.files_added, d.files_removed
+        );
         println!("  newly containing PHI ({}):", d.new_phi.len());
         for p in &d.new_phi {
             println!("    + {}", printable(p));
@@ -450,7 +467,12 @@ fn diff(a: DiffArgs) -> Result<i32> {
         }
         println!("  findings changed ({}):", d.changed.len());
         for c in &d.changed {
-            println!("    ~ {}  {:?} -> {:?}", printable(&c.path), c.before, c.after);
+            println!(
+                "    ~ {}  {:?} -> {:?}",
+                printable(&c.path),
+                c.before,
+                c.after
+            );
         }
     }
     // For schedulers: 1 when files newly contain PHI.
@@ -458,13 +480,24 @@ fn diff(a: DiffArgs) -> Result<i32> {
 }
 
 fn printable(s: &str) -> String {
-    s.chars().flat_map(|c| if c.is_control() { c.escape_default().collect::<Vec<_>>() } else { vec![c] }).collect()
+    s.chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
 }
 
 fn report(a: ReportArgs) -> Result<i32> {
     let store = open_db(&a.db)?;
     match a.format.as_str() {
-        "csv" => write_private(&a.output, crate::inventory::query::report_csv(store.conn(), a.scan)?.as_bytes())?,
+        "csv" => write_private(
+            &a.output,
+            crate::inventory::query::report_csv(store.conn(), a.scan)?.as_bytes(),
+        )?,
         "json" => {
             let data = crate::inventory::query::report_data(store.conn(), a.scan)?;
             write_private(&a.output, serde_json::to_string_pretty(&data)?.as_bytes())?;
@@ -473,9 +506,16 @@ fn report(a: ReportArgs) -> Result<i32> {
             let data = crate::inventory::query::report_data(store.conn(), a.scan)?;
             let html = crate::inventory::html::render(&data);
             write_private(&a.output, html.as_bytes())?;
-            let name = a.output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = a
+                .output
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let side = PathBuf::from(format!("{}.sha256", a.output.display()));
-            write_private(&side, crate::inventory::html::sha256_sidecar_named(&html, &name).as_bytes())?;
+            write_private(
+                &side,
+                crate::inventory::html::sha256_sidecar_named(&html, &name).as_bytes(),
+            )?;
         }
     }
     Ok(0)

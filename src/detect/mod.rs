@@ -884,12 +884,15 @@ impl<'r> Detector<'r> {
             _ => {}
         }
         let w = rule.spec.window;
-        // The window stays on the value's line; a value alone at the start of its line (a form
-        // with the label above it) also sees the line before.
+        // The window stays on the value's line; in running text, a value alone at the start
+        // of its line (a form with the label above it) also sees the line before. In a table
+        // the row above is another record, never a label.
         let ls = line_start(text, s);
-        let floor = if text[ls..s]
-            .iter()
-            .all(|b| b.is_ascii_whitespace() || b.is_ascii_punctuation())
+        let in_table = matches!(table, Layout::Csv(_));
+        let floor = if !in_table
+            && text[ls..s]
+                .iter()
+                .all(|b| b.is_ascii_whitespace() || b.is_ascii_punctuation())
             && ls > 0
         {
             line_start(text, ls - 1)

@@ -47,7 +47,7 @@ struct Proc {
     child: Child,
     stdin: ChildStdin,
     stdout: ChildStdout,
-        buf: Vec<u8>,
+    buf: Vec<u8>,
     stderr_tail: Arc<Mutex<Vec<u8>>>,
     drain: Option<std::thread::JoinHandle<()>>,
 }
@@ -103,7 +103,7 @@ impl Supervisor {
             let tail = Arc::new(Mutex::new(Vec::new()));
             let t2 = Arc::clone(&tail);
             // Drain the child's stderr, keeping the last 4 KiB for the crash reason.
-                        let drain = std::thread::spawn(move || {
+            let drain = std::thread::spawn(move || {
                 let mut b = [0u8; 4096];
                 while let Ok(n) = stderr.read(&mut b) {
                     if n == 0 {
@@ -120,7 +120,7 @@ impl Supervisor {
                 child,
                 stdin,
                 stdout,
-                                buf: Vec::new(),
+                buf: Vec::new(),
                 stderr_tail: tail,
                 drain: Some(drain),
             });
@@ -179,7 +179,7 @@ impl Supervisor {
             return "extractor process vanished".into();
         };
         let _ = p.child.kill();
-                let status = p.child.wait();
+        let status = p.child.wait();
         // The child is gone, so its stderr ends: collect its last words.
         if let Some(d) = p.drain.take() {
             let _ = d.join();

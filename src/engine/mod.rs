@@ -47,7 +47,7 @@ pub struct ScanConfig {
     pub archive: extract::archive::Limits,
     pub ftp_targets: Vec<crate::source::ftp::FtpTarget>,
     pub ftp: crate::source::ftp::FtpOptions,
-        /// Show a live progress display on stderr.
+    /// Show a live progress display on stderr.
     pub progress: bool,
     /// The inventory store (None: --no-db).
     pub db: Option<PathBuf>,
@@ -1054,7 +1054,22 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
                     }
                 }
             };
-            for rep in rx {
+                        loop {
+                // Commit at least every 250 ms, also while a slow file keeps the workers busy:
+                // what is done is on disk if the scan is killed.
+                let rep = match rx.recv_timeout(Duration::from_millis(250)) {
+                    Ok(r) => r,
+                    Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
+                        if let Some(st) = store.as_mut() {
+                            if let Err(e) = st.commit() {
+                                db_error.get_or_insert(format!("{e:#}"));
+                            }
+                            last_commit = Instant::now();
+                        }
+                        continue;
+                    }
+                    Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+                };
                 if let (Some(old), Some(st), Some(id)) = (rep.carry, store.as_mut(), scan_id) {
                     match st.carry(id, old) {
                         Ok(reps) => {
@@ -1100,7 +1115,7 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
                     if let Err(e) = st.add(id, &rep) {
                         db_error.get_or_insert(format!("{e:#}"));
                     }
-                    if last_commit.elapsed() > Duration::from_millis(500) {
+                                        if last_commit.elapsed() > Duration::from_millis(250) {
                         if let Err(e) = st.commit() {
                             db_error.get_or_insert(format!("{e:#}"));
                         }
@@ -1238,7 +1253,7 @@ mod tests {
             limits: isolate::Limits::default(),
             archive: extract::archive::Limits::default(),
             ftp_targets: Vec::new(),
-                        progress: false,
+            progress: false,
             db: None,
             full: false,
             known: Default::default(),

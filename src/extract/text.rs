@@ -94,11 +94,12 @@ impl<R: Read> TextReader<R> {
             self.from = self.to - keep_from;
         }
         self.started = true;
-        if self.raw.len() < CHUNK {
-            self.raw.resize(CHUNK, 0);
+        // The read buffer starts small (most files are small) and grows to CHUNK.
+        if self.raw.is_empty() {
+            self.raw.resize(64 * 1024, 0);
         }
         while !self.eof && self.text.len() < self.from + CHUNK {
-            let want = (self.from + CHUNK - self.text.len()).min(CHUNK);
+            let want = (self.from + CHUNK - self.text.len()).min(self.raw.len());
             let n = match self.src.read(&mut self.raw[..want]) {
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -112,6 +113,10 @@ impl<R: Read> TextReader<R> {
                 let raw = std::mem::take(&mut self.raw);
                 self.push(&raw[..n], false);
                 self.raw = raw;
+                if n == self.raw.len() && self.raw.len() < CHUNK {
+                    let grown = (self.raw.len() * 4).min(CHUNK);
+                    self.raw.resize(grown, 0);
+                }
             }
         }
         if self.eof {

@@ -7,7 +7,8 @@
 //!   value that slipped through escaping still could not execute.
 //! - Everything that comes from data is escaped ([`text`] for HTML content, [`plain`] for
 //!   attributes and SVG). Control and bidirectional-override characters in names are shown as
-//!   visible symbols instead of being interpreted (a path cannot fake another path's look).
+//!   visible marked names (`LF`, `U+202E`) instead of being interpreted, so a path cannot fake
+//!   another path's look.
 //! - Size stays bounded for very large scans: at most [`MAX_FILE_ROWS`] riskiest files,
 //!   [`MAX_COVERAGE_ROWS`] unread files and [`MAX_CHANGE_PATHS`] paths per change list are listed,
 //!   each with a note saying how many there are and where the full list is (CSV/JSON reports).
@@ -121,7 +122,7 @@ fn header(o: &mut String, r: &ReportData) {
     o.push_str("<h1>PHI inventory report</h1>\n<dl class=\"meta\">");
     let _ = write!(o, "<div><dt>Targets</dt><dd>");
     if e.targets.is_empty() {
-        o.push_str("—");
+        o.push('—');
     }
     for (i, t) in e.targets.iter().enumerate() {
         if i > 0 {
@@ -253,7 +254,7 @@ fn overview(o: &mut String, r: &ReportData, kinds: &[String]) {
         let si = status_info(s);
         let _ = write!(
             o,
-            "<li data-status=\"{}\"><span class=\"sw\" style=\"background:{}\"></span>{}<b>{}</b></li>",
+            "<li data-status=\"{}\"><span class=\"sw\" style=\"background:{}\"></span><span class=\"ll\">{}</span><b>{}</b></li>",
             plain(s),
             si.color,
             text(&si.label),
@@ -277,7 +278,11 @@ fn overview(o: &mut String, r: &ReportData, kinds: &[String]) {
         share * 100.0
     );
     let (level, _) = folder_level(&r.folders);
-    if let Some(top) = level.iter().filter(|f| f.files_with_phi > 0).max_by_key(|f| f.files_with_phi) {
+    if let Some(top) = level
+        .iter()
+        .filter(|f| f.files_with_phi > 0)
+        .max_by_key(|f| f.files_with_phi)
+    {
         let _ = write!(
             o,
             "<div class=\"card-fact\"><span>Most in</span><b class=\"mono\" title=\"{}\">{}</b><span>{} files · {}</span></div>",
@@ -309,7 +314,7 @@ fn overview(o: &mut String, r: &ReportData, kinds: &[String]) {
     for c in confidences_of(&by_conf) {
         let _ = write!(
             o,
-            "<li><span class=\"sw\" style=\"background:{}\"></span>{}<b>{}</b></li>",
+            "<li><span class=\"sw\" style=\"background:{}\"></span><span class=\"ll\">{}</span><b>{}</b></li>",
             conf_color(&c),
             text(&cap(&c)),
             num(by_conf.get(&c).copied().unwrap_or(0))
@@ -335,7 +340,7 @@ fn overview(o: &mut String, r: &ReportData, kinds: &[String]) {
         if let Some(n) = r.distinct_by_kind.get(k) {
             let _ = write!(
                 o,
-                "<li><span class=\"sw\" style=\"background:{}\"></span>{}<b>{}</b></li>",
+                "<li><span class=\"sw\" style=\"background:{}\"></span><span class=\"ll\">{}</span><b>{}</b></li>",
                 kind_color(k),
                 text(&kind_label(k)),
                 num(*n)
@@ -351,7 +356,7 @@ fn overview(o: &mut String, r: &ReportData, kinds: &[String]) {
         o.push_str("<p class=\"empty-note\">No findings.</p>\n");
     } else {
         let confs = confidences_of(&by_conf);
-        o.push_str("<div class=\"table-box\"><table class=\"grid\" id=\"kind-table\"><thead><tr><th scope=\"col\">Kind</th>");
+        o.push_str("<div class=\"table-box keep\"><table class=\"grid\" id=\"kind-table\"><thead><tr><th scope=\"col\">Kind</th>");
         for c in &confs {
             let _ = write!(o, "<th scope=\"col\" class=\"n\">{}</th>", text(&cap(c)));
         }
@@ -417,7 +422,11 @@ fn charts(o: &mut String, r: &ReportData, kinds: &[String]) {
     folder_chart(o, &r.folders);
     o.push_str("</figure>\n");
     if let Some(c) = &r.change {
-        o.push_str("<div class=\"panel change-lists\" id=\"change-lists\">");
+        let _ = write!(
+            o,
+            "<div class=\"panel\" id=\"change-lists\"><div class=\"panel-title\">Files that changed since scan #{}</div><div class=\"change-lists\">",
+            c.previous_scan_id
+        );
         change_list(
             o,
             "new-phi",
@@ -434,7 +443,7 @@ fn charts(o: &mut String, r: &ReportData, kinds: &[String]) {
             &c.cleaned_files,
             "No file was cleaned or removed.",
         );
-        o.push_str("</div>\n");
+        o.push_str("</div></div>\n");
     }
     o.push_str("</section>\n");
 }
@@ -442,7 +451,7 @@ fn charts(o: &mut String, r: &ReportData, kinds: &[String]) {
 fn kind_chart(o: &mut String, r: &ReportData, kinds: &[String]) {
     let mut rows: Vec<(&String, u64)> = kinds.iter().map(|k| (k, kind_total(r, k))).collect();
     rows.retain(|(_, n)| *n > 0);
-    rows.sort_by(|a, b| b.1.cmp(&a.1));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.1));
     if rows.is_empty() {
         o.push_str("<p class=\"empty-note\">No findings.</p>");
         return;
@@ -495,7 +504,7 @@ fn kind_chart(o: &mut String, r: &ReportData, kinds: &[String]) {
             num(*total),
             label_w - 10.0,
             y + 16.0,
-            plain(&kind_label(k))
+            plain(&ellipsize(&kind_label(k), 18))
         );
         let m = r.findings_by_kind.get(*k);
         let mut x = label_w;
@@ -930,22 +939,24 @@ fn files_table(o: &mut String, r: &ReportData, kinds: &[String]) {
     );
 
     o.push_str("<div class=\"table-box scroll\"><table class=\"grid sortable files\" id=\"file-table\"><thead><tr>");
-    o.push_str("<th scope=\"col\" class=\"n rank\" data-type=\"num\"><button type=\"button\">#</button></th>");
-    o.push_str("<th scope=\"col\" class=\"path-col\"><button type=\"button\">File</button></th>");
-    o.push_str("<th scope=\"col\"><button type=\"button\">Status</button></th>");
+    o.push_str("<th scope=\"col\" class=\"n rank\" data-type=\"num\"><span class=\"sb\" role=\"button\" tabindex=\"0\">#</span></th>");
+    o.push_str("<th scope=\"col\" class=\"path-col\"><span class=\"sb\" role=\"button\" tabindex=\"0\">File</span></th>");
+    o.push_str(
+        "<th scope=\"col\"><span class=\"sb\" role=\"button\" tabindex=\"0\">Status</span></th>",
+    );
     for k in &cols {
         let _ = write!(
             o,
-            "<th scope=\"col\" class=\"n kind-col\" data-type=\"num\" title=\"{}\"><button type=\"button\">{}</button></th>",
+            "<th scope=\"col\" class=\"n kind-col\" data-type=\"num\" title=\"{}\"><span class=\"sb\" role=\"button\" tabindex=\"0\">{}</span></th>",
             plain(&kind_label(k)),
             text(&kind_short(k))
         );
     }
-    o.push_str("<th scope=\"col\" class=\"n\" data-type=\"num\"><button type=\"button\">Total</button></th>");
+    o.push_str("<th scope=\"col\" class=\"n\" data-type=\"num\"><span class=\"sb\" role=\"button\" tabindex=\"0\">Total</span></th>");
     o.push_str(
-        "<th scope=\"col\" data-type=\"num\"><button type=\"button\">Confidence</button></th>",
+        "<th scope=\"col\" data-type=\"num\"><span class=\"sb\" role=\"button\" tabindex=\"0\">Confidence</span></th>",
     );
-    o.push_str("<th scope=\"col\" class=\"samples-col\"><button type=\"button\">Masked samples</button></th>");
+    o.push_str("<th scope=\"col\" class=\"samples-col\"><span class=\"sb\" role=\"button\" tabindex=\"0\">Masked samples</span></th>");
     o.push_str("</tr></thead><tbody>\n");
     for (i, f) in rows.iter().enumerate() {
         file_row(o, i, f, &cols);
@@ -1078,7 +1089,7 @@ fn coverage(o: &mut String, r: &ReportData) {
         "<button type=\"button\" class=\"reset\">Clear</button><output aria-live=\"polite\">{} files</output></div>",
         num(rows.len() as u64)
     );
-    o.push_str("<div class=\"table-box scroll\"><table class=\"grid sortable\" id=\"coverage-table\"><thead><tr><th scope=\"col\" class=\"n rank\" data-type=\"num\"><button type=\"button\">#</button></th><th scope=\"col\" class=\"path-col\"><button type=\"button\">File</button></th><th scope=\"col\"><button type=\"button\">Status</button></th><th scope=\"col\"><button type=\"button\">Reason</button></th></tr></thead><tbody>\n");
+    o.push_str("<div class=\"table-box scroll\"><table class=\"grid sortable\" id=\"coverage-table\"><thead><tr><th scope=\"col\" class=\"n rank\" data-type=\"num\"><span class=\"sb\" role=\"button\" tabindex=\"0\">#</span></th><th scope=\"col\" class=\"path-col\"><span class=\"sb\" role=\"button\" tabindex=\"0\">File</span></th><th scope=\"col\"><span class=\"sb\" role=\"button\" tabindex=\"0\">Status</span></th><th scope=\"col\"><span class=\"sb\" role=\"button\" tabindex=\"0\">Reason</span></th></tr></thead><tbody>\n");
     for (i, c) in rows.iter().enumerate() {
         coverage_row(o, i, c);
     }
@@ -1276,7 +1287,7 @@ fn select(o: &mut String, f: &str, all: &str, opts: impl Iterator<Item = (String
             o,
             "<option value=\"{}\">{}</option>",
             plain(&v),
-            plain(&label)
+            plain(&ellipsize(&label, 40))
         );
     }
     o.push_str("</select>");
@@ -1369,7 +1380,7 @@ fn status_info(s: &str) -> StatusInfo {
         "too_large" => ("Too large", "Larger than the scan's size limit (--max-file-size): not read.", "warn", "#a16207", 3),
         "unsupported" => ("Unsupported", "A format phiscan does not read.", "muted", "#78716c", 4),
         "error" => ("Error", "Could not be read: permissions, I/O errors or damaged files.", "bad", "#b42318", 5),
-        "skipped" => ("Skipped", "Excluded by the scan's options (patterns, hidden files, size filters).", "muted", "#a8b3c2", 6),
+        "skipped" => ("Skipped", "Left out on purpose by the scan's options (patterns, hidden files, size filters); not counted as unread.", "muted", "#a8b3c2", 6),
         _ => ("", "Could not be read.", "muted", "#64748b", 7),
     };
     StatusInfo {
@@ -1388,8 +1399,9 @@ fn status_info(s: &str) -> StatusInfo {
 fn status_badge(s: &str) -> String {
     let si = status_info(s);
     format!(
-        "<span class=\"badge badge-{}\">{}</span>",
+        "<span class=\"badge badge-{}{}\">{}</span>",
         si.class,
+        if si.rank > 6 { " badge-raw" } else { "" },
         text(&si.label)
     )
 }
@@ -1510,12 +1522,12 @@ const PALETTE: [&str; 8] = [
 // Formatting and escaping
 
 /// Escapes data for HTML text content: markup characters as entities, and invisible or
-/// direction-changing characters as visible marks (`␊` for a newline, `⟨U+202E⟩`).
+/// direction-changing characters as visible marked names (`LF` for a newline, `U+202E`).
 pub fn text(s: &str) -> String {
     escape(s, true)
 }
 
-/// Escapes data for an attribute value or SVG text: like [`text`], without markup.
+/// Escapes data for an attribute value or SVG text: like [`text`], without markup (`[LF]`).
 pub fn plain(s: &str) -> String {
     escape(s, false)
 }
@@ -1530,20 +1542,23 @@ fn escape(s: &str, markup: bool) -> String {
             '"' => o.push_str("&quot;"),
             '\'' => o.push_str("&#39;"),
             c if hidden_char(c) => {
-                let mark = match c as u32 {
-                    // Control Pictures block: ␀ .. ␟, and ␡ for DEL.
-                    n @ 0..=0x1f => char::from_u32(0x2400 + n).unwrap_or('?').to_string(),
-                    0x7f => "␡".to_string(),
-                    n => format!("⟨U+{n:04X}⟩"),
+                let name = match c {
+                    '\0' => "NUL".to_string(),
+                    '\t' => "TAB".to_string(),
+                    '\n' => "LF".to_string(),
+                    '\r' => "CR".to_string(),
+                    '\u{1b}' => "ESC".to_string(),
+                    '\u{7f}' => "DEL".to_string(),
+                    c => format!("U+{:04X}", c as u32),
                 };
                 if markup {
                     let _ = write!(
                         o,
-                        "<span class=\"ctl\" title=\"U+{:04X}\">{mark}</span>",
+                        "<span class=\"ctl\" title=\"invisible character U+{:04X}\">{name}</span>",
                         c as u32
                     );
                 } else {
-                    o.push_str(&mark);
+                    let _ = write!(o, "[{name}]");
                 }
             }
             c => o.push(c),
@@ -2012,12 +2027,13 @@ table.grid{width:100%;border-collapse:separate;border-spacing:0;font-size:13px}
 .share{width:28%;white-space:nowrap}
 .bar{display:inline-block;width:calc(100% - 56px);max-width:260px;height:8px;background:#f2f4f7;border-radius:4px;margin-right:10px;vertical-align:middle;overflow:hidden}
 .bar i{display:block;height:100%;background:var(--accent);border-radius:4px}
-thead th button{all:unset;cursor:pointer;display:inline-flex;align-items:center;gap:4px}
-thead th button:focus-visible{outline:2px solid var(--accent);outline-offset:2px}
-thead th.n button{justify-content:flex-end}
-thead th[aria-sort] button::after{content:"";border:4px solid transparent;margin-left:2px}
-thead th[aria-sort=ascending] button::after{border-bottom-color:currentColor;margin-top:-4px}
-thead th[aria-sort=descending] button::after{border-top-color:currentColor;margin-top:4px}
+thead th .sb{cursor:pointer;display:inline-flex;align-items:center;gap:4px;border-radius:3px}
+thead th .sb:hover{color:var(--accent)}
+thead th .sb:focus-visible{outline:2px solid var(--accent);outline-offset:2px}
+thead th.n .sb{justify-content:flex-end}
+thead th[aria-sort] .sb::after{content:"";border:4px solid transparent;margin-left:2px}
+thead th[aria-sort=ascending] .sb::after{border-bottom-color:currentColor;margin-top:-4px}
+thead th[aria-sort=descending] .sb::after{border-top-color:currentColor;margin-top:4px}
 .chart-grid{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:16px;align-items:stretch;margin-bottom:16px}
 .panel{margin:0;padding:16px 18px}
 figcaption{font-weight:650;font-size:15px;margin-bottom:10px}
@@ -2043,7 +2059,9 @@ figcaption{font-weight:650;font-size:15px;margin-bottom:10px}
 .folders .depth1 td:first-child{padding-left:34px;color:var(--ink2)}
 .folders .depth0 td:first-child{font-weight:600}
 .folders .depth1 .folder-name::before{content:"↳ ";color:#98a2b3}
-.change-lists{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:20px;margin:16px 0 0}
+.change-lists{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:20px}
+#change-lists{margin-top:16px}
+.panel-title{font-weight:650;font-size:15px;margin-bottom:12px}
 .chart-note.after{margin:12px 0 0}
 .change-list h4{font-size:13px;font-weight:650;margin:0 0 6px;display:flex;align-items:center;gap:7px}
 .change-list .count{color:var(--muted);font-weight:500}
@@ -2056,7 +2074,8 @@ ul.paths li{padding:2px 0;overflow-wrap:break-word;font-family:var(--mono)}
 .path .dir{color:var(--muted)}
 .path .fn{color:var(--ink);font-weight:600}
 ul.paths .dir{color:var(--muted)}
-.ctl{display:inline-block;padding:0 2px;margin:0 1px;border-radius:3px;background:#fee4e2;color:var(--bad);font-weight:700}
+.ctl{display:inline-block;padding:0 3px;margin:0 1px;border-radius:3px;background:#fee4e2;color:var(--bad);font:700 10px/1.35 var(--font);vertical-align:1px;letter-spacing:.02em}
+.legend-list .ll,.card-fact,.cov-card,.ftp-card,.change-list{overflow-wrap:anywhere;min-width:0}
 .files .samples{min-width:200px;max-width:340px}
 .smp{font-size:12px;line-height:1.45;padding:2px 0}
 .smp .kb{margin-right:6px}
@@ -2065,6 +2084,7 @@ ul.paths .dir{color:var(--muted)}
 .kb{display:inline-block;min-width:38px;text-align:center;font-size:10.5px;font-weight:650;border:1px solid;border-radius:4px;padding:0 4px;line-height:16px;color:var(--ink2)}
 .loc{color:var(--muted);font-size:11.5px}
 .badge,.conf{display:inline-block;font-size:11.5px;font-weight:600;border-radius:999px;padding:1px 9px;white-space:nowrap}
+.badge-raw{white-space:normal;overflow-wrap:anywhere;max-width:200px}
 .badge-ok{background:#f2f4f7;color:var(--ink2)}
 .badge-warn{background:var(--warn-bg);color:var(--warn);box-shadow:inset 0 0 0 1px #fedf89}
 .badge-bad{background:var(--bad-bg);color:var(--bad);box-shadow:inset 0 0 0 1px #fecdca}
@@ -2119,9 +2139,9 @@ table.opts{border-collapse:collapse}
 .card-fact{display:flex;align-items:baseline;gap:8px;margin:12px 0 0;font-size:13px;flex-wrap:wrap}
 .card-fact span{color:var(--muted)}
 .card-fact b{font-weight:650}
-@media (max-width:1000px){.cards{grid-template-columns:repeat(2,minmax(0,1fr))}.chart-grid{grid-template-columns:minmax(0,1fr)}.wrap{padding:0 18px}}
+@media screen and (max-width:1000px){.cards{grid-template-columns:repeat(2,minmax(0,1fr))}.chart-grid{grid-template-columns:minmax(0,1fr)}.wrap{padding:0 18px}}
 @media print{
-@page{size:A4 landscape;margin:12mm}
+@page{size:landscape;margin:12mm}
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 body{background:#fff;font-size:10pt}
 .wrap{max-width:none;padding:0}
@@ -2142,7 +2162,14 @@ h2,h3,figcaption{break-after:avoid}
 .grid thead th{position:static}
 thead{display:table-header-group}
 tr{break-inside:avoid}
-.toc a{display:none}
+.keep{break-inside:avoid}
+table.grid{font-size:8.5pt}
+.grid th,.grid td{padding:4px 8px}
+.path,.smp,.smp code,ul.paths{font-size:8pt}
+.kb{font-size:7pt;line-height:12px;min-width:30px}
+.files .path{min-width:300px}
+.files .samples{max-width:250px}
+.chk{grid-template-columns:22px 190px 1fr}
 }
 "#;
 
@@ -2164,8 +2191,11 @@ const SCRIPT: &str = r#"
   each(document.querySelectorAll("table.sortable"), function (table) {
     var head = table.tHead.rows[0].cells, body = table.tBodies[0];
     each(head, function (th, col) {
-      var button = th.querySelector("button");
+      var button = th.querySelector(".sb");
       if (!button) return;
+      button.addEventListener("keydown", function (e) {
+        if (e.key === "Enter" || e.key === " ") { e.preventDefault(); button.click(); }
+      });
       button.addEventListener("click", function () {
         var num = th.getAttribute("data-type") === "num";
         var cur = th.getAttribute("aria-sort");

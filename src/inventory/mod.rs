@@ -8,8 +8,8 @@ pub mod html;
 pub mod key;
 pub mod mask;
 pub mod paths;
-pub mod report;
 pub mod query;
+pub mod report;
 pub mod store;
 
 use crate::detect::{Confidence, Kind};

@@ -18,7 +18,9 @@ struct FileState {
 }
 
 fn files_of(conn: &Connection, scan: i64) -> Result<BTreeMap<String, FileState>> {
-    let mut st = conn.prepare("SELECT path, status, findings, contains_phi, kinds FROM files WHERE scan_id = ?1")?;
+    let mut st = conn.prepare(
+        "SELECT path, status, findings, contains_phi, kinds FROM files WHERE scan_id = ?1",
+    )?;
     let rows = st.query_map([scan], |r| {
         Ok((
             r.get::<_, String>(0)?,
@@ -82,7 +84,11 @@ pub fn pick_scan(conn: &Connection, id: Option<i64>) -> Result<ScanRow> {
     let id = match id {
         Some(i) => i,
         None => conn
-            .query_row("SELECT id FROM scans ORDER BY complete DESC, id DESC LIMIT 1", [], |r| r.get(0))
+            .query_row(
+                "SELECT id FROM scans ORDER BY complete DESC, id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
             .optional()?
             .context("the inventory database holds no scan yet")?,
     };
@@ -136,11 +142,16 @@ pub fn diff(conn: &Connection, a: Option<i64>, b: Option<i64>) -> Result<Diff> {
         (Some(a), Some(b)) => (scan(conn, a)?, scan(conn, b)?),
         (None, None) => {
             let last = conn
-                .query_row("SELECT id FROM scans WHERE complete = 1 ORDER BY id DESC LIMIT 1", [], |r| r.get::<_, i64>(0))
+                .query_row(
+                    "SELECT id FROM scans WHERE complete = 1 ORDER BY id DESC LIMIT 1",
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )
                 .optional()?
                 .context("the inventory database holds no complete scan yet")?;
             let sb = scan(conn, last)?;
-            let sa = previous(conn, &sb)?.context("only one complete scan of these targets: nothing to compare with")?;
+            let sa = previous(conn, &sb)?
+                .context("only one complete scan of these targets: nothing to compare with")?;
             (sa, sb)
         }
         _ => bail!("give two scan ids, or none for the last two scans of the same targets"),
@@ -167,7 +178,11 @@ pub fn diff(conn: &Connection, a: Option<i64>, b: Option<i64>) -> Result<Diff> {
         if b.phi && !a.is_some_and(|a| a.phi) {
             d.new_phi.push(p.clone());
         } else if let Some(a) = a.filter(|a| a.phi && b.phi && a.kinds != b.kinds) {
-            d.changed.push(Changed { path: p.clone(), before: a.kinds.clone(), after: b.kinds.clone() });
+            d.changed.push(Changed {
+                path: p.clone(),
+                before: a.kinds.clone(),
+                after: b.kinds.clone(),
+            });
         }
     }
     for (p, a) in &fa {
@@ -198,21 +213,39 @@ pub fn report_data(conn: &Connection, id: Option<i64>) -> Result<ReportData> {
     };
     r.overview.files = files.len() as u64;
     for f in files.values() {
-        *r.overview.files_by_status.entry(f.status.clone()).or_default() += 1;
+        *r.overview
+            .files_by_status
+            .entry(f.status.clone())
+            .or_default() += 1;
         r.overview.findings += f.findings;
         r.overview.files_with_phi += u64::from(f.phi);
     }
-    r.overview.bytes_read =
-        conn.query_row("SELECT coalesce(sum(bytes_read), 0) FROM files WHERE scan_id = ?1", [s.id], |x| x.get::<_, i64>(0))? as u64;
+    r.overview.bytes_read = conn.query_row(
+        "SELECT coalesce(sum(bytes_read), 0) FROM files WHERE scan_id = ?1",
+        [s.id],
+        |x| x.get::<_, i64>(0),
+    )? as u64;
     {
         let mut st = conn.prepare("SELECT kind, confidence, count(*) FROM findings WHERE scan_id = ?1 GROUP BY kind, confidence")?;
-        let rows = st.query_map([s.id], |x| Ok((x.get::<_, String>(0)?, x.get::<_, String>(1)?, x.get::<_, i64>(2)?)))?;
+        let rows = st.query_map([s.id], |x| {
+            Ok((
+                x.get::<_, String>(0)?,
+                x.get::<_, String>(1)?,
+                x.get::<_, i64>(2)?,
+            ))
+        })?;
         for row in rows {
             let (k, c, n) = row?;
-            *r.findings_by_kind.entry(k).or_default().entry(c).or_default() += n as u64;
+            *r.findings_by_kind
+                .entry(k)
+                .or_default()
+                .entry(c)
+                .or_default() += n as u64;
         }
         let mut st = conn.prepare("SELECT kind, count(DISTINCT fingerprint) FROM findings WHERE scan_id = ?1 GROUP BY kind")?;
-        let rows = st.query_map([s.id], |x| Ok((x.get::<_, String>(0)?, x.get::<_, i64>(1)?)))?;
+        let rows = st.query_map([s.id], |x| {
+            Ok((x.get::<_, String>(0)?, x.get::<_, i64>(1)?))
+        })?;
         for row in rows {
             let (k, n) = row?;
             r.distinct_by_kind.insert(k, n as u64);
@@ -223,8 +256,17 @@ pub fn report_data(conn: &Connection, id: Option<i64>) -> Result<ReportData> {
         .iter()
         .filter(|(_, f)| f.findings > 0)
         .map(|(p, f)| {
-            let core: u64 = f.kinds.iter().filter(|(k, _)| CORE.contains(&k.as_str())).map(|(_, n)| *n).sum();
-            let core_kinds = f.kinds.keys().filter(|k| CORE.contains(&k.as_str())).count() as u64;
+            let core: u64 = f
+                .kinds
+                .iter()
+                .filter(|(k, _)| CORE.contains(&k.as_str()))
+                .map(|(_, n)| *n)
+                .sum();
+            let core_kinds = f
+                .kinds
+                .keys()
+                .filter(|k| CORE.contains(&k.as_str()))
+                .count() as u64;
             FileRow {
                 path: p.clone(),
                 status: f.status.clone(),
@@ -245,7 +287,12 @@ pub fn report_data(conn: &Connection, id: Option<i64>) -> Result<ReportData> {
         )?;
         for row in rows.iter_mut().take(1000) {
             let found = st.query_map(params![s.id, row.path], |x| {
-                Ok((x.get::<_, String>(0)?, x.get::<_, String>(1)?, x.get::<_, String>(2)?, x.get::<_, String>(3)?))
+                Ok((
+                    x.get::<_, String>(0)?,
+                    x.get::<_, String>(1)?,
+                    x.get::<_, String>(2)?,
+                    x.get::<_, String>(3)?,
+                ))
             })?;
             let mut per_kind: HashMap<String, usize> = HashMap::new();
             for f in found {
@@ -256,7 +303,11 @@ pub fn report_data(conn: &Connection, id: Option<i64>) -> Result<ReportData> {
                 let n = per_kind.entry(kind.clone()).or_default();
                 if *n < 2 && row.samples.len() < 8 {
                     *n += 1;
-                    row.samples.push(Sample { kind, masked, location: describe_location(&loc) });
+                    row.samples.push(Sample {
+                        kind,
+                        masked,
+                        location: describe_location(&loc),
+                    });
                 }
             }
         }
@@ -264,14 +315,25 @@ pub fn report_data(conn: &Connection, id: Option<i64>) -> Result<ReportData> {
     r.files = rows;
     r.coverage = files
         .iter()
-        .filter(|(_, f)| matches!(f.status.as_str(), "no_text" | "encrypted" | "error" | "too_large" | "unsupported"))
+        .filter(|(_, f)| {
+            matches!(
+                f.status.as_str(),
+                "no_text" | "encrypted" | "error" | "too_large" | "unsupported"
+            )
+        })
         .take(5000)
-        .map(|(p, f)| CoverageRow { path: p.clone(), status: f.status.clone(), reason: String::new() })
+        .map(|(p, f)| CoverageRow {
+            path: p.clone(),
+            status: f.status.clone(),
+            reason: String::new(),
+        })
         .collect();
     {
         let mut st = conn.prepare("SELECT reason FROM files WHERE scan_id = ?1 AND path = ?2")?;
         for c in r.coverage.iter_mut() {
-            c.reason = st.query_row(params![s.id, c.path], |x| x.get::<_, Option<String>>(0))?.unwrap_or_default();
+            c.reason = st
+                .query_row(params![s.id, c.path], |x| x.get::<_, Option<String>>(0))?
+                .unwrap_or_default();
         }
     }
     r.folders = folder_tree(&s.targets, &files);
@@ -290,7 +352,14 @@ pub fn report_data(conn: &Connection, id: Option<i64>) -> Result<ReportData> {
         });
     }
     if let Some(sum) = &s.summary {
-        let lines: Vec<String> = sum["exposure"].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()).unwrap_or_default();
+        let lines: Vec<String> = sum["exposure"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
         if let Some(arr) = sum["ftp"].as_array() {
             for a in arr {
                 let target = a["target"].as_str().unwrap_or("").to_string();
@@ -301,7 +370,9 @@ pub fn report_data(conn: &Connection, id: Option<i64>) -> Result<ReportData> {
                     anonymous_login: a["anonymous_login"].as_bool().unwrap_or(false),
                     anonymous_write: a["anonymous_write"].as_bool(),
                     auth_tls_offered: a["auth_tls_offered"].as_bool().unwrap_or(false),
-                    plaintext_login_accepted: a["plaintext_login_accepted"].as_bool().unwrap_or(false),
+                    plaintext_login_accepted: a["plaintext_login_accepted"]
+                        .as_bool()
+                        .unwrap_or(false),
                 });
             }
         }
@@ -333,12 +404,22 @@ fn describe_location(json: &str) -> String {
 /// PHI by folder, relative to the target each file is under, three levels deep.
 fn folder_tree(targets: &[String], files: &BTreeMap<String, FileState>) -> Vec<FolderNode> {
     fn insert(nodes: &mut Vec<FolderNode>, parts: &[&str], prefix: &str, f: &FileState) {
-        let Some((first, rest)) = parts.split_first() else { return };
-        let path = if prefix.is_empty() { first.to_string() } else { format!("{prefix}/{first}") };
+        let Some((first, rest)) = parts.split_first() else {
+            return;
+        };
+        let path = if prefix.is_empty() {
+            first.to_string()
+        } else {
+            format!("{prefix}/{first}")
+        };
         let i = match nodes.iter().position(|n| n.name == *first) {
             Some(i) => i,
             None => {
-                nodes.push(FolderNode { name: first.to_string(), path: path.clone(), ..FolderNode::default() });
+                nodes.push(FolderNode {
+                    name: first.to_string(),
+                    path: path.clone(),
+                    ..FolderNode::default()
+                });
                 nodes.len() - 1
             }
         };
@@ -351,7 +432,10 @@ fn folder_tree(targets: &[String], files: &BTreeMap<String, FileState>) -> Vec<F
     let mut roots = Vec::new();
     for (p, f) in files.iter().filter(|(_, f)| f.findings > 0) {
         let top = p.split("!/").next().unwrap_or(p);
-        let target = targets.iter().filter(|t| top.starts_with(t.as_str())).max_by_key(|t| t.len());
+        let target = targets
+            .iter()
+            .filter(|t| top.starts_with(t.as_str()))
+            .max_by_key(|t| t.len());
         let rel = match target {
             Some(t) => top[t.len()..].trim_start_matches('/'),
             None => top,
@@ -365,7 +449,11 @@ fn folder_tree(targets: &[String], files: &BTreeMap<String, FileState>) -> Vec<F
         insert(&mut roots, &parts, "", f);
     }
     fn sort(nodes: &mut [FolderNode]) {
-        nodes.sort_by(|a, b| b.files_with_phi.cmp(&a.files_with_phi).then_with(|| a.name.cmp(&b.name)));
+        nodes.sort_by(|a, b| {
+            b.files_with_phi
+                .cmp(&a.files_with_phi)
+                .then_with(|| a.name.cmp(&b.name))
+        });
         for n in nodes.iter_mut() {
             sort(&mut n.children);
         }
@@ -379,13 +467,33 @@ fn folder_tree(targets: &[String], files: &BTreeMap<String, FileState>) -> Vec<F
 /// (=, +, -, @ first) prefixed with an apostrophe.
 pub fn report_csv(conn: &Connection, id: Option<i64>) -> Result<String> {
     let s = pick_scan(conn, id)?;
-    let kinds = ["ssn", "mrn", "dob", "insurance_id", "npi", "dea", "credit_card", "itin", "phone", "email"];
+    let kinds = [
+        "ssn",
+        "mrn",
+        "dob",
+        "insurance_id",
+        "npi",
+        "dea",
+        "credit_card",
+        "itin",
+        "phone",
+        "email",
+    ];
     let mut out = String::from("\u{feff}");
     let q = |v: &str| {
-        let v = if v.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{v}") } else { v.to_string() };
+        let v = if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            format!("'{v}")
+        } else {
+            v.to_string()
+        };
         format!("\"{}\"", v.replace('"', "\"\""))
     };
-    let mut header = vec!["path".to_string(), "status".into(), "reason".into(), "findings".into()];
+    let mut header = vec![
+        "path".to_string(),
+        "status".into(),
+        "reason".into(),
+        "findings".into(),
+    ];
     header.extend(kinds.iter().map(|k| k.to_string()));
     header.push("max_confidence".into());
     out.push_str(&header.iter().map(|h| q(h)).collect::<Vec<_>>().join(","));
@@ -409,7 +517,11 @@ pub fn report_csv(conn: &Connection, id: Option<i64>) -> Result<String> {
         let (path, status, reason, n, kj, maxc) = row?;
         let counts: BTreeMap<String, u64> = serde_json::from_str(&kj).unwrap_or_default();
         let mut cells = vec![q(&path), q(&status), q(&reason), q(&n.to_string())];
-        cells.extend(kinds.iter().map(|k| q(&counts.get(*k).copied().unwrap_or(0).to_string())));
+        cells.extend(
+            kinds
+                .iter()
+                .map(|k| q(&counts.get(*k).copied().unwrap_or(0).to_string())),
+        );
         cells.push(q(maxc.as_deref().unwrap_or("")));
         out.push_str(&cells.join(","));
         out.push_str("\r\n");
