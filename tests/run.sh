@@ -3,5 +3,6 @@
 # then run every test. Extra arguments go to `cargo test`.
 set -eu
 cd "$(dirname "$0")/.."
+bash tests/setup.sh
 bash tests/setup-chromium.sh
 exec cargo test --locked "$@"

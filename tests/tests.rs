@@ -1,10 +1,13 @@
-//! Integration tests: one binary, the real `phiscan` CLI on temp trees.
+//! Integration tests: one binary, the real `phiscan` CLI on temp trees and real FTP servers.
 
+mod ftp_support;
 mod harness;
 
 mod containers;
 mod corpus;
 mod documents;
+mod ftp;
+mod ftp_fixtures;
 mod html_report;
 mod rules;
 mod scan;

@@ -211,6 +211,9 @@ pub fn describe(e: &FtpError) -> String {
         {
             "timed out".into()
         }
+        FtpError::ConnectionError(io) if io.to_string().contains("certificate") => {
+            format!("TLS certificate not trusted ({io}): use --ca-file with the server's CA, or --insecure-tls")
+        }
         FtpError::ConnectionError(io) => format!("connection error: {io}"),
         FtpError::UnexpectedResponse(r) => {
             let body = String::from_utf8_lossy(&r.body);
@@ -717,6 +720,8 @@ pub fn audit(t: &FtpTarget, opts: &FtpOptions, probe_write: bool) -> Audit {
     match Session::connect(&anon_t, opts, tls.as_ref()) {
         Ok(mut s) => {
             a.anonymous_login = true;
+            // An anonymous login over an unencrypted connection is a plaintext login.
+            a.plaintext_login_accepted |= !t.secure;
             if !s.banner.is_empty() && a.banner.is_empty() {
                 a.banner = s.banner.clone();
             }
@@ -792,10 +797,11 @@ pub fn walk(
     note: &mut dyn FnMut(String, crate::inventory::Status, String),
 ) -> Result<(), FtpError> {
     let mut seen: HashSet<String> = HashSet::new();
-    let mut stack = vec![(t.path.clone(), 0usize)];
+    // (directory, depth, fingerprints of the listings of its ancestors)
+    let mut stack: Vec<(String, usize, Vec<u64>)> = vec![(t.path.clone(), 0usize, Vec::new())];
     let mut entries = 0usize;
     let mut first = true;
-    while let Some((dir, depth)) = stack.pop() {
+    while let Some((dir, depth, ancestors)) = stack.pop() {
         if !seen.insert(dir.clone()) {
             continue;
         }
@@ -812,6 +818,22 @@ pub fn walk(
             }
         };
         first = false;
+        // A directory that lists exactly like one of its ancestors is the same directory seen
+        // again (a server-side cycle: "loop -> ."): not descended into.
+        let listing_id = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            for r in &list {
+                (&r.name, r.size, r.kind == RemoteKind::Dir).hash(&mut h);
+            }
+            h.finish()
+        };
+        if !list.is_empty() && ancestors.contains(&listing_id) {
+            note(dir.clone(), crate::inventory::Status::Skipped, "directory lists exactly like one of its parents: a cycle on the server, not followed".into());
+            continue;
+        }
+        let mut lineage = ancestors.clone();
+        lineage.push(listing_id);
         let mut names = HashSet::new();
         for r in list {
             entries += 1;
@@ -841,7 +863,7 @@ pub fn walk(
                     crate::inventory::Status::Error,
                     "directory nested more than 64 levels: not entered".into(),
                 ),
-                RemoteKind::Dir => stack.push((path, depth + 1)),
+                RemoteKind::Dir => stack.push((path, depth + 1, lineage.clone())),
                 RemoteKind::Link => note(
                     path,
                     crate::inventory::Status::Skipped,
