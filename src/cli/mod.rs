@@ -459,17 +459,17 @@ fn diff(a: DiffArgs) -> Result<i32> {
         );
         println!("  newly containing PHI ({}):", d.new_phi.len());
         for p in &d.new_phi {
-            println!("    + {}", printable(p));
+            println!("    + {}", crate::inventory::printable(p));
         }
         println!("  PHI removed or file gone ({}):", d.removed_phi.len());
         for p in &d.removed_phi {
-            println!("    - {}", printable(p));
+            println!("    - {}", crate::inventory::printable(p));
         }
         println!("  findings changed ({}):", d.changed.len());
         for c in &d.changed {
             println!(
                 "    ~ {}  {:?} -> {:?}",
-                printable(&c.path),
+                crate::inventory::printable(&c.path),
                 c.before,
                 c.after
             );
@@ -477,18 +477,6 @@ fn diff(a: DiffArgs) -> Result<i32> {
     }
     // For schedulers: 1 when files newly contain PHI.
     Ok(if d.new_phi.is_empty() { 0 } else { 1 })
-}
-
-fn printable(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
 }
 
 fn report(a: ReportArgs) -> Result<i32> {

@@ -275,24 +275,8 @@ impl<'a> Worker<'a> {
                     file.reason = Some(why.to_string());
                 }
                 extract::DocSniff::Legacy => {
-                    let owned;
-                    let data: &[u8] = match src {
-                        Content::Bytes(b) => b,
-                        Content::File { file: f, size, .. } => {
-                            let mut v = Vec::with_capacity(size as usize);
-                            let res = f
-                                .seek(io::SeekFrom::Start(0))
-                                .and_then(|_| f.read_to_end(&mut v));
-                            file.bytes_read = v.len() as u64;
-                            if let Err(e) = res {
-                                file.status = Status::Error;
-                                file.reason = Some(io_reason("read", &e));
-                                return;
-                            }
-                            owned = v;
-                            &owned
-                        }
-                    };
+                    let Some(data) = whole(src, file) else { return };
+                    let data: &[u8] = &data;
                     file.format = Some("ole2");
                     file.reason = Some(format!(
                         "{what}: legacy binary format, text recovered heuristically (layout may be lost)"
@@ -330,24 +314,8 @@ impl<'a> Worker<'a> {
         budget: &Budget,
         emit: &mut dyn FnMut(FileReport),
     ) {
-        let owned;
-        let data: &[u8] = match src {
-            Content::Bytes(b) => b,
-            Content::File { file: f, size, .. } => {
-                let mut v = Vec::with_capacity(size as usize);
-                let res = f
-                    .seek(io::SeekFrom::Start(0))
-                    .and_then(|_| f.read_to_end(&mut v));
-                file.bytes_read = v.len() as u64;
-                if let Err(e) = res {
-                    file.status = Status::Error;
-                    file.reason = Some(io_reason("read", &e));
-                    return;
-                }
-                owned = v;
-                &owned
-            }
-        };
+        let Some(data) = whole(src, file) else { return };
+        let data: &[u8] = &data;
         if depth >= self.cfg.archive.max_depth {
             file.status = Status::Error;
             file.reason = Some(format!(
@@ -930,6 +898,29 @@ pub fn column_letters(mut c: u32) -> String {
     }
     s.reverse();
     String::from_utf8(s).unwrap_or_default()
+}
+
+/// All of a content's bytes: a member's as they are, a file's read from its start (the head
+/// was read already). A read error makes the record an error and returns None.
+fn whole<'c>(src: Content<'c>, file: &mut FileRecord) -> Option<std::borrow::Cow<'c, [u8]>> {
+    match src {
+        Content::Bytes(b) => Some(std::borrow::Cow::Borrowed(b)),
+        Content::File { file: f, size, .. } => {
+            let mut v = Vec::with_capacity(size as usize);
+            let res = f
+                .seek(io::SeekFrom::Start(0))
+                .and_then(|_| f.read_to_end(&mut v));
+            file.bytes_read = v.len() as u64;
+            match res {
+                Ok(_) => Some(std::borrow::Cow::Owned(v)),
+                Err(e) => {
+                    file.status = Status::Error;
+                    file.reason = Some(io_reason("read", &e));
+                    None
+                }
+            }
+        }
+    }
 }
 
 fn set_meta(rec: &mut FileRecord, m: &Metadata) {

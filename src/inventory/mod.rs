@@ -361,7 +361,7 @@ pub struct HumanSink<W: Write> {
 }
 
 /// Control characters in names (newlines, escapes) are shown escaped on a terminal.
-fn printable(s: &str) -> String {
+pub fn printable(s: &str) -> String {
     s.chars()
         .flat_map(|c| {
             if c.is_control() {
