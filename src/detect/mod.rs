@@ -343,7 +343,14 @@ impl TextTable {
     }
 
     /// Find the text tables whose rows are in `[from, to)`.
-    fn find(rules: &RuleSet, text: &[u8], from: usize, to: usize, out: &mut Vec<TextTable>) {
+    fn find(
+        rules: &RuleSet,
+        text: &[u8],
+        from: usize,
+        to: usize,
+        out: &mut Vec<TextTable>,
+        cache: &mut HeaderCache,
+    ) {
         out.clear();
         let mut ls = if from == 0 { 0 } else { line_start(text, from) };
         let mut open: Option<TextTable> = None;
@@ -367,14 +374,29 @@ impl TextTable {
                 let form_line = cells
                     .iter()
                     .any(|&(a, b, _)| memchr::memchr(b':', &line[a..b]).is_some());
-                if cells.len() >= 2 && !form_line {
-                    let headers = cells
-                        .iter()
-                        .map(|&(a, b, _)| String::from_utf8_lossy(&line[a..b]).into_owned())
-                        .collect();
-                    let t = Table::new(b'\t', headers, rules);
-                    // A header names at least one kind (negative columns alone do not make one).
-                    if t.col_class.iter().any(|c| c.contains(&1)) {
+                // Header cells are short labels, and some name a kind: prose with two spaces
+                // after a full stop is not a header.
+                let short = cells.iter().all(|&(a, b, _)| b - a <= 40);
+                let has_keyword = short && !form_line && rules.keywords.find(line).is_some();
+                if cells.len() >= 2 && has_keyword {
+                    // Reports repeat their header line on every page: classify each distinct
+                    // header once.
+                    if cache.len() > 1024 {
+                        cache.clear();
+                    }
+                    let classified = cache.entry(line.to_vec()).or_insert_with(|| {
+                        let headers = cells
+                            .iter()
+                            .map(|&(a, b, _)| String::from_utf8_lossy(&line[a..b]).into_owned())
+                            .collect();
+                        let t = Table::new(b'\t', headers, rules);
+                        // A header names at least one kind (negative columns alone do not).
+                        t.col_class
+                            .iter()
+                            .any(|c| c.contains(&1))
+                            .then_some((t.col_class, t.col_rule))
+                    });
+                    if let Some((class, col_rule)) = classified.clone() {
                         if let Some(mut prev) = open.take() {
                             prev.rows_end = ls;
                             out.push(prev);
@@ -388,8 +410,8 @@ impl TextTable {
                                 .enumerate()
                                 .map(|(i, c)| if tabs { i } else { c.2 })
                                 .collect(),
-                            class: t.col_class,
-                            col_rule: t.col_rule,
+                            class,
+                            col_rule,
                         });
                     }
                 }
@@ -401,8 +423,15 @@ impl TextTable {
 }
 
 /// Per-thread scratch space: regex caches for the combined automaton and every rule.
+/// Classified header lines of text tables: (column classes, column rules), or None when the
+/// line names no kind.
+type HeaderCache = std::collections::HashMap<Vec<u8>, Option<(Vec<Vec<i8>>, Vec<Option<usize>>)>>;
+
 pub struct Scratch {
+    headers: HeaderCache,
     combined: meta::Cache,
+    combined_all: meta::Cache,
+    matching: regex_automata::PatternSet,
     per_rule: Vec<Option<(meta::Cache, regex_automata::util::captures::Captures)>>,
     fields: Vec<structured::Field>,
     text_tables: Vec<TextTable>,
@@ -412,7 +441,10 @@ pub struct Scratch {
 impl Scratch {
     pub fn new(rules: &RuleSet) -> Scratch {
         Scratch {
+            headers: HeaderCache::new(),
             combined: rules.combined.create_cache(),
+            combined_all: rules.combined_all.create_cache(),
+            matching: regex_automata::PatternSet::new(rules.combined_all.pattern_len()),
             per_rule: rules
                 .rules
                 .iter()
@@ -539,7 +571,14 @@ impl<'r> Detector<'r> {
                 Layout::Csv(t)
             }
             TextFormat::Plain => {
-                TextTable::find(self.rules, chunk.text, chunk.from, chunk.to, &mut tables);
+                TextTable::find(
+                    self.rules,
+                    chunk.text,
+                    chunk.from,
+                    chunk.to,
+                    &mut tables,
+                    &mut sc.headers,
+                );
                 self.scan_text_table_columns(sc, chunk, &tables, out);
                 Layout::Text(&tables)
             }
@@ -711,7 +750,10 @@ impl<'r> Detector<'r> {
             // Grow the window while triggers keep coming within reach.
             let mut last = t0;
             let mut we = t0 + PAD_AFTER;
-            while let Some(t) = next_trigger(text, last + 1) {
+            // Look for the next trigger near the window's end, not byte by byte: in digit-dense
+            // tables the triggers in between only extend the window by less than PAD_AFTER.
+            while let Some(t) = next_trigger(text, (last + 1).max(we.saturating_sub(PAD_AFTER / 2)))
+            {
                 if t > we + PAD_BEFORE {
                     break;
                 }
@@ -769,8 +811,23 @@ impl<'r> Detector<'r> {
                 .as_ref()
                 .is_none_or(|f| f.confidence != Confidence::High)
             {
-                // Other rules matching at the same place get their turn.
-                for &ri in &self.rules.text_rules {
+                // Other rules matching at the same place get their turn: one anchored pass of
+                // the all-matches automaton says which.
+                sc.matching.clear();
+                let input = Input::new(text)
+                    .range(s..text.len())
+                    .anchored(Anchored::Yes);
+                self.rules.combined_all.which_overlapping_matches_with(
+                    &mut sc.combined_all,
+                    &input,
+                    &mut sc.matching,
+                );
+                let others: Vec<usize> = sc
+                    .matching
+                    .iter()
+                    .map(|p| self.rules.text_rules[p.as_usize()])
+                    .collect();
+                for ri in others {
                     if ri == first_rule {
                         continue;
                     }

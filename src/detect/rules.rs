@@ -182,6 +182,8 @@ pub struct RuleSet {
     pub text_rules: Vec<usize>,
     pub column_rules: Vec<usize>,
     pub combined: meta::Regex,
+    /// The same patterns with all-matches semantics: which rules match at a given place.
+    pub combined_all: meta::Regex,
     pub keywords: AhoCorasick,
     /// Keyword strings by id (lowercase).
     pub keyword_list: Vec<String>,
@@ -214,16 +216,26 @@ pub fn header_matches(header: &str, kw: &str) -> bool {
     if kw.is_empty() {
         return false;
     }
-    let padded = format!(" {header} ");
-    if padded.contains(&format!(" {kw} ")) {
-        return true;
+    // Whole words: every occurrence of kw whose ends sit at word boundaries (a keyword ending
+    // in '#' may be followed by anything).
+    let (h, k) = (header.as_bytes(), kw.as_bytes());
+    let mut from = 0;
+    while let Some(i) = memchr::memmem::find(&h[from..], k).map(|i| i + from) {
+        let before = i == 0 || h[i - 1] == b' ';
+        let end = i + k.len();
+        let after = end == h.len() || h[end] == b' ' || kw.ends_with('#');
+        if before && after {
+            return true;
+        }
+        from = i + 1;
     }
-    if kw.ends_with('#') && padded.contains(&format!(" {kw}")) {
-        return true;
+    // Long keywords also match with the spaces removed: "PatientID" names "patient id".
+    if k.iter().filter(|&&b| b != b' ').count() < 6 {
+        return false;
     }
-    let compact_kw: String = kw.chars().filter(|c| *c != ' ').collect();
-    let compact_h: String = header.chars().filter(|c| *c != ' ').collect();
-    compact_kw.len() >= 6 && compact_h.contains(&compact_kw)
+    let ch: Vec<u8> = h.iter().copied().filter(|&b| b != b' ').collect();
+    let ck: Vec<u8> = k.iter().copied().filter(|&b| b != b' ').collect();
+    memchr::memmem::find(&ch, &ck).is_some()
 }
 
 const STRUCTURED_IDS: &[&str] = &[
@@ -320,9 +332,15 @@ impl RuleSet {
                 .map(|k| kw_id(&mut keyword_list, k))
                 .collect();
             kw_ids.push((pos, neg));
+            // Column-header words are in the automaton too (they find header lines of text
+            // tables), with no context meaning of their own.
+            for h in s.headers.iter().chain(&s.negative_headers) {
+                kw_id(&mut keyword_list, h);
+            }
         }
         let keywords = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .match_kind(MatchKind::Standard)
             .build(&keyword_list)
             .context("building the keyword automaton")?;
@@ -406,8 +424,14 @@ impl RuleSet {
             .configure(meta::Config::new().match_kind(regex_automata::MatchKind::LeftmostFirst))
             .build_many(&patterns)
             .context("building the combined automaton")?;
+        let combined_all = meta::Regex::builder()
+            .syntax(syntax_config())
+            .configure(meta::Config::new().match_kind(regex_automata::MatchKind::All))
+            .build_many(&patterns)
+            .context("building the combined automaton")?;
 
         Ok(RuleSet {
+            combined_all,
             rules,
             text_rules,
             column_rules,
