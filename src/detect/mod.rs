@@ -590,9 +590,23 @@ impl<'r> Detector<'r> {
         if n_struct > first {
             // Drop text findings that overlap a structured/column finding.
             let (fixed, text) = out[first..].split_at(n_struct - first);
+            // Merged, sorted spans of the fixed findings: each text finding is one binary
+            // search (a CSV can have a finding in every cell).
+            let mut spans: Vec<(usize, usize)> = fixed.iter().map(|g| (g.start, g.end)).collect();
+            spans.sort_unstable();
+            let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+            for (s, e) in spans {
+                match merged.last_mut() {
+                    Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                    _ => merged.push((s, e)),
+                }
+            }
             let keep: Vec<Finding> = text
                 .iter()
-                .filter(|f| !fixed.iter().any(|g| f.start < g.end && g.start < f.end))
+                .filter(|f| {
+                    let i = merged.partition_point(|&(_, e)| e <= f.start);
+                    !(i < merged.len() && merged[i].0 < f.end)
+                })
                 .cloned()
                 .collect();
             out.truncate(n_struct);

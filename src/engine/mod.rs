@@ -1016,10 +1016,12 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
     let (tx, rx) = crossbeam_channel::bounded::<FileReport>(1024);
     let mut audits = Vec::new();
     let mut incr = crate::inventory::Incremental::default();
+    let mut carried: Vec<i64> = Vec::new();
     let mut db_error: Option<String> = None;
     let cfg = &cfg;
     let (totals, write_error, sink) = std::thread::scope(|s| {
         let known = &cfg.known;
+        let carried = &mut carried;
         let store = &mut store;
         let incr = &mut incr;
         let db_error = &mut db_error;
@@ -1061,18 +1063,10 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
                     }
                     Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
                 };
-                if let (Some(old), Some(st), Some(id)) = (rep.carry, store.as_mut(), scan_id) {
-                    match st.carry(id, old) {
-                        Ok(reps) => {
-                            incr.carried_forward += 1;
-                            for r in &reps {
-                                out(r, &mut totals, &mut sink);
-                            }
-                        }
-                        Err(e) => {
-                            db_error.get_or_insert(format!("{e:#}"));
-                        }
-                    }
+                                if let Some(old) = rep.carry {
+                    // Copied in one go at the end (a few SQL statements for any number).
+                    incr.carried_forward += 1;
+                    carried.push(old);
                     continue;
                 }
                 if let Some(f) = &rep.file {
@@ -1137,6 +1131,26 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
         writer.join().expect("the writer thread does not panic")
     });
     let mut sink = sink;
+    let mut totals = totals;
+    if let (Some(st), Some(id)) = (store.as_mut(), scan_id) {
+        if !carried.is_empty() {
+            let mut werr = None;
+            let res = st.carry_bulk(id, &carried, &mut |r| {
+                totals.add(&r);
+                if werr.is_none() {
+                    if let Err(e) = sink.file(&r) {
+                        werr = Some(e);
+                    }
+                }
+            });
+            if let Err(e) = res {
+                db_error.get_or_insert(format!("{e:#}"));
+            }
+            if let Some(e) = werr {
+                return Err(e).context("writing the inventory");
+            }
+        }
+    }
     incr.gone = known_count.saturating_sub(incr.rescanned + incr.carried_forward);
 
     let errors = totals.errors();

@@ -85,8 +85,12 @@ pub fn html_text(html: &str) -> String {
     let lower = html.to_ascii_lowercase();
     while let Some((i, c)) = chars.next() {
         if c == '<' {
-            let end = lower[i..].find('>').map_or(html.len(), |e| i + e + 1);
-            let tag = &lower[i + 1..end.saturating_sub(1).max(i + 1)];
+            // An unclosed tag runs to the end (no '>' to stop before: stay on char boundaries).
+            let (tag_end, end) = match lower[i..].find('>') {
+                Some(e) => (i + e, i + e + 1),
+                None => (html.len(), html.len()),
+            };
+            let tag = &lower[i + 1..tag_end.max(i + 1)];
             let name: String = tag
                 .trim_start_matches('/')
                 .chars()
@@ -112,7 +116,10 @@ pub fn html_text(html: &str) -> String {
             }
         } else if c == '&' {
             let rest = &html[i..];
-            let semi = rest[..rest.len().min(10)].find(';');
+            // Byte search: slicing the str at 10 bytes could split a character.
+            let semi = rest.as_bytes()[..rest.len().min(10)]
+                .iter()
+                .position(|&b| b == b';');
             match semi {
                 Some(k) => {
                     let ent = &rest[1..k];

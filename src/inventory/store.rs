@@ -105,6 +105,14 @@ pub trait Store: Send {
     /// Copy a previous file (with its members and findings) into this scan; returns the
     /// copied records so the inventory can list them.
     fn carry(&mut self, scan_id: i64, old_file_id: i64) -> Result<Vec<FileReport>>;
+    /// Copy many unchanged files (given by their ids in earlier scans) into this scan at once,
+    /// with their members and findings, and hand each copied record to `each`.
+    fn carry_bulk(
+        &mut self,
+        scan_id: i64,
+        old_file_ids: &[i64],
+        each: &mut dyn FnMut(FileReport),
+    ) -> Result<()>;
     fn commit(&mut self) -> Result<()>;
     fn finish_scan(&mut self, scan_id: i64, summary: &Summary) -> Result<()>;
 }
@@ -250,6 +258,44 @@ impl SqliteStore {
             ])?;
         Ok(())
     }
+}
+
+/// Format and encoding names as the static strings the records use.
+fn intern(s: &str) -> &'static str {
+    const KNOWN: &[&str] = &[
+        "text",
+        "csv",
+        "tsv",
+        "hl7",
+        "x12",
+        "fhir-json",
+        "pdf",
+        "spreadsheet",
+        "xlsx",
+        "xls",
+        "xlsb",
+        "ods",
+        "docx",
+        "pptx",
+        "odt",
+        "odp",
+        "rtf",
+        "office",
+        "eml",
+        "mbox",
+        "ole2",
+        "zip",
+        "tar",
+        "gzip",
+        "bzip2",
+        "xz",
+        "7z",
+        "utf-8",
+        "utf-16le",
+        "utf-16be",
+        "windows-1252",
+    ];
+    KNOWN.iter().copied().find(|k| *k == s).unwrap_or("other")
 }
 
 fn status_of(s: &str) -> super::Status {
@@ -444,6 +490,117 @@ impl Store for SqliteStore {
         }
         self.pending += out.len();
         Ok(out)
+    }
+
+    fn carry_bulk(
+        &mut self,
+        scan_id: i64,
+        old: &[i64],
+        each: &mut dyn FnMut(FileReport),
+    ) -> Result<()> {
+        self.commit()?;
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS carry_top (scan_id INTEGER NOT NULL, top TEXT NOT NULL);
+             DELETE FROM carry_top;",
+        )?;
+        {
+            let mut ins =
+                tx.prepare("INSERT INTO carry_top SELECT scan_id, top FROM files WHERE id = ?1")?;
+            for id in old {
+                ins.execute([id])?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO files (scan_id, path, path_bytes, top, size, modified, mtime_ns, inode, status, reason, format, encoding, findings, kinds, bytes_read, contains_phi, carried)
+             SELECT ?1, f.path, f.path_bytes, f.top, f.size, f.modified, f.mtime_ns, f.inode, f.status, f.reason, f.format, f.encoding, f.findings, f.kinds, 0, f.contains_phi, 1
+             FROM carry_top c JOIN files f ON f.scan_id = c.scan_id AND f.top = c.top ORDER BY f.id",
+            [scan_id],
+        )?;
+        tx.execute(
+            "INSERT INTO findings (scan_id, file_id, kind, rule, confidence, masked, fingerprint, location)
+             SELECT ?1, nf.id, fi.kind, fi.rule, fi.confidence, fi.masked, fi.fingerprint, fi.location
+             FROM carry_top c
+             JOIN files o ON o.scan_id = c.scan_id AND o.top = c.top
+             JOIN files nf ON nf.scan_id = ?1 AND nf.path = o.path AND nf.carried = 1
+             JOIN findings fi ON fi.file_id = o.id
+             ORDER BY fi.id",
+            [scan_id],
+        )?;
+        tx.commit()?;
+        // Hand the copies to the inventory, one file at a time with its findings.
+        let mut fst = self.conn.prepare(
+            "SELECT id, path, path_bytes, size, modified, status, reason, format, encoding, findings, kinds, contains_phi, top
+             FROM files WHERE scan_id = ?1 AND carried = 1 ORDER BY id",
+        )?;
+        let mut gst = self.conn.prepare(
+            "SELECT file_id, kind, rule, confidence, masked, fingerprint, location FROM findings
+             WHERE file_id IN (SELECT id FROM files WHERE scan_id = ?1 AND carried = 1) ORDER BY file_id, id",
+        )?;
+        let mut found = gst.query([scan_id])?;
+        let mut pending: Option<(i64, FindingRecord)> = None;
+        let mut rows = fst.query([scan_id])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let mut f = FileRecord::new(
+                super::paths::DisplayPath {
+                    text: r.get(1)?,
+                    bytes_hex: r.get(2)?,
+                },
+                status_of(&r.get::<_, String>(5)?),
+            );
+            f.size = r.get::<_, Option<i64>>(3)?.map(|s| s as u64);
+            f.modified = r.get(4)?;
+            f.reason = r.get(6)?;
+            f.format = r.get::<_, Option<String>>(7)?.map(|s| intern(&s));
+            f.encoding = r.get::<_, Option<String>>(8)?.map(|s| intern(&s));
+            f.findings = r.get::<_, i64>(9)? as u64;
+            f.kinds = serde_json::from_str(&r.get::<_, String>(10)?).unwrap_or_default();
+            let phi: bool = r.get(11)?;
+            f.top = r.get(12)?;
+            let mut rep = FileReport {
+                contains_phi: phi,
+                ..FileReport::empty()
+            };
+            loop {
+                if pending.is_none() {
+                    if let Some(g) = found.next()? {
+                        let rec = FindingRecord {
+                            ty: "finding",
+                            path: String::new(),
+                            path_bytes: None,
+                            kind: kind_of(&g.get::<_, String>(1)?),
+                            rule: g.get(2)?,
+                            confidence: conf_of(&g.get::<_, String>(3)?),
+                            masked: g.get(4)?,
+                            value: None,
+                            fingerprint: g.get(5)?,
+                            location: serde_json::from_str::<Location>(&g.get::<_, String>(6)?)
+                                .unwrap_or_default(),
+                        };
+                        pending = Some((g.get(0)?, rec));
+                    }
+                }
+                match pending.take() {
+                    Some((fid, mut rec)) if fid == id => {
+                        rec.path = f.path.clone();
+                        rec.path_bytes = f.path_bytes.clone();
+                        let mut b = [0u8; 32];
+                        if hex::decode_to_slice(&rec.fingerprint, &mut b).is_ok() {
+                            rep.fingerprints.push((rec.kind, b));
+                        }
+                        rep.findings.push(rec);
+                    }
+                    other => {
+                        pending = other;
+                        break;
+                    }
+                }
+            }
+            rep.file = Some(f);
+            each(rep);
+        }
+        Ok(())
     }
 
     fn commit(&mut self) -> Result<()> {
