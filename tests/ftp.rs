@@ -252,6 +252,44 @@ fn ftp_audit_reports_the_exposure() {
     assert!(text.contains("anonymous login:          YES"), "{text}");
 }
 
+/// Downloads beyond --ftp-memory go through a private temp file, and nothing is left behind.
+#[test]
+fn large_downloads_spill_to_a_private_temp_file_that_is_removed() {
+    let env = Env::new();
+    let server = FtpServer::pyftpdlib(Opts::anonymous());
+    let mut big = "Lab results archive\n".repeat(2000);
+    big.push_str("Patient SSN: 234-56-7891\n");
+    server.write("big.txt", &big);
+    let xl =
+        std::fs::read(repo_root().join("tests/data/thirdparty/spreadsheets/date.xlsx")).unwrap();
+    server.write("sheet.xlsx", &xl);
+    let tmp = env.dir.path().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let key = env.key.to_str().unwrap().to_string();
+    let out = env
+        .cmd()
+        .env("TMPDIR", &tmp)
+        .args([
+            "scan",
+            "--format",
+            "jsonl",
+            "--no-db",
+            "--key-file",
+            &key,
+            "--ftp-memory",
+            "1K",
+            &server.url(),
+        ])
+        .output()
+        .unwrap();
+    let s = parse(out);
+    assert_eq!(s.file("big.txt")["findings"], 1, "{}", s.stderr);
+    assert_eq!(s.file("sheet.xlsx")["status"], "scanned");
+    assert_eq!(s.file("sheet.xlsx")["format"], "xlsx");
+    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
+    assert!(left.is_empty(), "temp files left behind: {left:?}");
+}
+
 #[test]
 fn dropped_and_stalled_transfers_become_error_records_and_the_scan_goes_on() {
     let env = Env::new();

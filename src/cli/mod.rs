@@ -108,6 +108,10 @@ pub struct FtpArgs {
     /// Retries of a failed FTP transfer (on a new connection) before the file is an error.
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub ftp_retries: u32,
+    /// Downloads up to this size are kept in memory; larger ones go to a private temp file
+    /// (0600 in a 0700 dir under $TMPDIR, deleted after use).
+    #[arg(long, value_name = "SIZE", default_value = "32M", value_parser = parse_size)]
+    pub ftp_memory: u64,
 }
 
 impl FtpArgs {
@@ -121,7 +125,7 @@ impl FtpArgs {
             insecure_tls: self.insecure_tls,
             timeout: std::time::Duration::from_secs(self.ftp_timeout.max(1)),
             retries: self.ftp_retries,
-            memory_threshold: 32 << 20,
+            memory_threshold: self.ftp_memory,
         }
     }
 }
