@@ -237,7 +237,7 @@ pub struct ScanArgs {
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub extract_timeout: u64,
     /// Memory (address space) limit of the document extractor process.
-    #[arg(long, value_name = "SIZE", default_value = "2G", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
     pub extract_memory: u64,
     /// Archives nested deeper than this are not opened (`error`).
     #[arg(long, value_name = "N", default_value_t = 8)]

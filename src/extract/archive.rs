@@ -150,9 +150,31 @@ fn take_member(
     }
     let cap = lim.max_member_size.min(budget.remaining.get());
     let mut buf = Vec::new();
-    match r.take(cap + 1).read_to_end(&mut buf) {
-        Ok(_) => {}
-        Err(e) => return MemberData::Error(format!("cannot read member: {e}")),
+    // Read in steps and check the compression ratio while inflating: a bomb is stopped at
+    // max(16 MiB, compressed x ratio), not at the member limit.
+    let ratio_cap = compressed.map(|c| (16u64 << 20).max(c.saturating_mul(lim.max_ratio)));
+    let mut limited = r.take(cap + 1);
+    let mut chunk = vec![0u8; 1 << 20];
+    loop {
+        match limited.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => {
+                buf.extend_from_slice(&chunk[..n]);
+                if let (Some(rc), Some(c)) = (ratio_cap, compressed) {
+                    if buf.len() as u64 > rc {
+                        budget.spend(buf.len() as u64);
+                        return MemberData::Bomb(format!(
+                            "archive bomb: compression ratio over {}:1 (stopped after {} from {} compressed)",
+                            lim.max_ratio,
+                            crate::inventory::human_bytes(buf.len() as u64),
+                            crate::inventory::human_bytes(c)
+                        ));
+                    }
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return MemberData::Error(format!("cannot read member: {e}")),
+        }
     }
     budget.spend(buf.len() as u64);
     if buf.len() as u64 > cap {
@@ -195,6 +217,7 @@ pub fn for_each_member(
         ArchiveKind::Zip => zip_members(src, lim, budget, f),
         ArchiveKind::Tar => tar_members(src, lim, budget, f),
         ArchiveKind::Gzip => compressed(
+            source_len(src),
             flate2::read::MultiGzDecoder::new(src),
             name,
             &[".gz", ".tgz", ".gzip"],
@@ -203,6 +226,7 @@ pub fn for_each_member(
             f,
         ),
         ArchiveKind::Bzip2 => compressed(
+            source_len(src),
             bzip2::read::MultiBzDecoder::new(src),
             name,
             &[".bz2", ".tbz2", ".tbz"],
@@ -212,9 +236,13 @@ pub fn for_each_member(
         ),
         ArchiveKind::Xz => {
             // lzma-rs decompresses into a writer: stream it through a bounded buffer.
+            let whole = source_len(src).unwrap_or(u64::MAX / 1024);
             let mut out = Bounded {
                 buf: Vec::new(),
-                cap: lim.max_member_size.min(budget.remaining.get()),
+                cap: lim
+                    .max_member_size
+                    .min(budget.remaining.get())
+                    .min((16u64 << 20).max(whole.saturating_mul(lim.max_ratio))),
             };
             let mut input = BufReader::new(src);
             let res = lzma_rs::xz_decompress(&mut input, &mut out);
@@ -289,7 +317,16 @@ fn strip_ext(name: &str, exts: &[&str]) -> String {
 
 /// A single compressed stream: a tar inside (tar.gz) is listed member by member, anything
 /// else is one member named after the archive without its extension.
+/// The length of a seekable source (the compressed size of a single-stream archive), with the
+/// position back at the start.
+fn source_len(src: &mut dyn ReadSeek) -> Option<u64> {
+    let n = src.seek(io::SeekFrom::End(0)).ok()?;
+    src.seek(io::SeekFrom::Start(0)).ok()?;
+    Some(n)
+}
+
 fn compressed<R: Read>(
+    whole: Option<u64>,
     dec: R,
     name: &str,
     exts: &[&str],
@@ -321,7 +358,7 @@ fn compressed<R: Read>(
     if head.len() >= 262 && &head[257..262] == b"ustar" {
         return tar_stream(&mut chained, lim, budget, f);
     }
-    let data = take_member(&mut chained, None, None, lim, budget);
+    let data = take_member(&mut chained, None, whole, lim, budget);
     f(Member {
         name: strip_ext(name, exts),
         modified: None,
