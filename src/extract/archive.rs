@@ -235,68 +235,25 @@ pub fn for_each_member(
             f,
         ),
         ArchiveKind::Xz => {
-            // lzma-rs decompresses into a writer: stream it through a bounded buffer.
-            let whole = source_len(src).unwrap_or(u64::MAX / 1024);
-            let mut out = Bounded {
-                buf: Vec::new(),
-                cap: lim
-                    .max_member_size
-                    .min(budget.remaining.get())
-                    .min((16u64 << 20).max(whole.saturating_mul(lim.max_ratio))),
-            };
-            let mut input = BufReader::new(src);
-            let res = lzma_rs::xz_decompress(&mut input, &mut out);
-            let over = out.buf.len() as u64 >= out.cap;
-            if res.is_err() && !over {
-                return Err(format!(
-                    "corrupt xz stream: {}",
-                    res.err().map(|e| format!("{e:?}")).unwrap_or_default()
-                ));
-            }
-            if over {
-                budget.spend(out.buf.len() as u64);
-                f(Member {
-                    name: strip_ext(name, &[".xz", ".txz"]),
-                    modified: None,
-                    data: MemberData::Bomb(
-                        "archive bomb: xz stream inflates past the uncompressed budget".into(),
-                    ),
-                });
-                return Ok(0);
-            }
-            let data = out.buf;
-            budget.spend(data.len() as u64);
-            if data.len() >= 262 && &data[257..262] == b"ustar" {
-                return tar_members(&mut io::Cursor::new(data), lim, budget, f);
-            }
-            f(Member {
-                name: strip_ext(name, &[".xz", ".txz"]),
-                modified: None,
-                data: MemberData::Bytes(data),
-            });
-            Ok(0)
+            // liblzma with a memory limit: a crafted stream cannot make the decoder allocate
+            // more than 256 MiB (lzma-rs buffered whole LZMA2 outputs: gigabytes for a bomb).
+            let whole = source_len(src);
+            let stream = liblzma::stream::Stream::new_stream_decoder(
+                256 << 20,
+                liblzma::stream::CONCATENATED,
+            )
+            .map_err(|e| format!("xz decoder: {e}"))?;
+            compressed(
+                whole,
+                liblzma::read::XzDecoder::new_stream(src, stream),
+                name,
+                &[".xz", ".txz"],
+                lim,
+                budget,
+                f,
+            )
         }
         ArchiveKind::SevenZ => sevenz_members(src, lim, budget, f),
-    }
-}
-
-struct Bounded {
-    buf: Vec<u8>,
-    cap: u64,
-}
-
-impl io::Write for Bounded {
-    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
-        let room = (self.cap as usize).saturating_sub(self.buf.len());
-        if room == 0 {
-            return Err(io::Error::other("limit"));
-        }
-        let n = room.min(b.len());
-        self.buf.extend_from_slice(&b[..n]);
-        Ok(n)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
     }
 }
 
