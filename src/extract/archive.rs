@@ -119,11 +119,51 @@ impl Budget {
 /// (a 42.zip-style bomb would otherwise produce a record per layer member).
 pub const MAX_BOMBS: u32 = 16;
 
-/// Read one member through the budget. `declared` is the size the archive claims.
+/// Bytes in and out of a single compressed stream (.gz, .bz2, .xz, and a tar inside one),
+/// counted while it inflates: the ratio of what the decoder has produced to what it has
+/// consumed so far stops a bomb after 16 MiB, however large the compressed file is.
+#[derive(Default, Clone)]
+struct Inflation {
+    consumed: std::rc::Rc<std::cell::Cell<u64>>,
+    produced: std::rc::Rc<std::cell::Cell<u64>>,
+}
+
+/// A reader that adds what it reads to a counter.
+struct Counting<R> {
+    inner: R,
+    n: std::rc::Rc<std::cell::Cell<u64>>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.n.set(self.n.get() + n as u64);
+        Ok(n)
+    }
+}
+
+impl Inflation {
+    fn bomb(&self, lim: &Limits) -> Option<String> {
+        let (c, d) = (self.consumed.get(), self.produced.get());
+        (d > 16 << 20 && d / c.max(1) > lim.max_ratio).then(|| {
+            format!(
+                "archive bomb: compression ratio over {}:1 (stopped after {} from {} compressed)",
+                lim.max_ratio,
+                crate::inventory::human_bytes(d),
+                crate::inventory::human_bytes(c)
+            )
+        })
+    }
+}
+
+/// Read one member through the budget. `declared` is the size the archive claims;
+/// `compressed` its compressed size when known; `stream` the counters of the single
+/// compressed stream it comes out of.
 fn take_member(
     r: &mut dyn Read,
     declared: Option<u64>,
     compressed: Option<u64>,
+    stream: Option<&Inflation>,
     lim: &Limits,
     budget: &Budget,
 ) -> MemberData {
@@ -160,6 +200,10 @@ fn take_member(
             Ok(0) => break,
             Ok(n) => {
                 buf.extend_from_slice(&chunk[..n]);
+                if let Some(msg) = stream.and_then(|s| s.bomb(lim)) {
+                    budget.spend(buf.len() as u64);
+                    return MemberData::Bomb(msg);
+                }
                 if let (Some(rc), Some(c)) = (ratio_cap, compressed) {
                     if buf.len() as u64 > rc {
                         budget.spend(buf.len() as u64);
@@ -216,28 +260,36 @@ pub fn for_each_member(
     match kind {
         ArchiveKind::Zip => zip_members(src, lim, budget, f),
         ArchiveKind::Tar => tar_members(src, lim, budget, f),
-        ArchiveKind::Gzip => compressed(
-            source_len(src),
-            flate2::read::MultiGzDecoder::new(src),
-            name,
-            &[".gz", ".tgz", ".gzip"],
-            lim,
-            budget,
-            f,
-        ),
-        ArchiveKind::Bzip2 => compressed(
-            source_len(src),
-            bzip2::read::MultiBzDecoder::new(src),
-            name,
-            &[".bz2", ".tbz2", ".tbz"],
-            lim,
-            budget,
-            f,
-        ),
+        ArchiveKind::Gzip => {
+            let (whole, inf, src) = counted(src);
+            compressed(
+                whole,
+                inf,
+                flate2::read::MultiGzDecoder::new(src),
+                name,
+                &[".gz", ".tgz", ".gzip"],
+                lim,
+                budget,
+                f,
+            )
+        }
+        ArchiveKind::Bzip2 => {
+            let (whole, inf, src) = counted(src);
+            compressed(
+                whole,
+                inf,
+                bzip2::read::MultiBzDecoder::new(src),
+                name,
+                &[".bz2", ".tbz2", ".tbz"],
+                lim,
+                budget,
+                f,
+            )
+        }
         ArchiveKind::Xz => {
             // liblzma with a memory limit: a crafted stream cannot make the decoder allocate
             // more than 256 MiB (lzma-rs buffered whole LZMA2 outputs: gigabytes for a bomb).
-            let whole = source_len(src);
+            let (whole, inf, src) = counted(src);
             let stream = liblzma::stream::Stream::new_stream_decoder(
                 256 << 20,
                 liblzma::stream::CONCATENATED,
@@ -245,6 +297,7 @@ pub fn for_each_member(
             .map_err(|e| format!("xz decoder: {e}"))?;
             compressed(
                 whole,
+                inf,
                 liblzma::read::XzDecoder::new_stream(src, stream),
                 name,
                 &[".xz", ".txz"],
@@ -282,8 +335,18 @@ fn source_len(src: &mut dyn ReadSeek) -> Option<u64> {
     Some(n)
 }
 
+/// The compressed size of a single-stream archive, and the source behind a counter.
+fn counted(src: &mut dyn ReadSeek) -> (Option<u64>, Inflation, Counting<&mut dyn ReadSeek>) {
+    let whole = source_len(src);
+    let inf = Inflation::default();
+    let n = inf.consumed.clone();
+    (whole, inf, Counting { inner: src, n })
+}
+
+#[allow(clippy::too_many_arguments)]
 fn compressed<R: Read>(
     whole: Option<u64>,
+    inf: Inflation,
     dec: R,
     name: &str,
     exts: &[&str],
@@ -291,6 +354,10 @@ fn compressed<R: Read>(
     budget: &Budget,
     f: &mut dyn FnMut(Member),
 ) -> Result<u64, String> {
+    let dec = Counting {
+        inner: dec,
+        n: inf.produced.clone(),
+    };
     let mut r = BufReader::with_capacity(64 * 1024, dec);
     let head = r
         .fill_buf()
@@ -313,9 +380,9 @@ fn compressed<R: Read>(
     };
     let mut chained = io::Cursor::new(head.clone()).chain(r);
     if head.len() >= 262 && &head[257..262] == b"ustar" {
-        return tar_stream(&mut chained, lim, budget, f);
+        return tar_stream(&mut chained, Some(&inf), lim, budget, f);
     }
-    let data = take_member(&mut chained, None, whole, lim, budget);
+    let data = take_member(&mut chained, None, whole, Some(&inf), lim, budget);
     f(Member {
         name: strip_ext(name, exts),
         modified: None,
@@ -330,11 +397,12 @@ fn tar_members(
     budget: &Budget,
     f: &mut dyn FnMut(Member),
 ) -> Result<u64, String> {
-    tar_stream(src, lim, budget, f)
+    tar_stream(src, None, lim, budget, f)
 }
 
 fn tar_stream(
     src: &mut dyn Read,
+    stream: Option<&Inflation>,
     lim: &Limits,
     budget: &Budget,
     f: &mut dyn FnMut(Member),
@@ -369,7 +437,7 @@ fn tar_stream(
             .ok()
             .map(|t| SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(t));
         let size = e.header().size().ok();
-        let data = take_member(&mut e, size, None, lim, budget);
+        let data = take_member(&mut e, size, None, stream, lim, budget);
         f(Member {
             name,
             modified,
@@ -425,7 +493,7 @@ fn zip_members(
             continue;
         }
         let data = match z.by_index(i) {
-            Ok(mut e) => take_member(&mut e, Some(declared), Some(comp), lim, budget),
+            Ok(mut e) => take_member(&mut e, Some(declared), Some(comp), None, lim, budget),
             Err(zip::result::ZipError::UnsupportedArchive(msg))
                 if msg.to_ascii_lowercase().contains("password") =>
             {
@@ -474,6 +542,7 @@ fn zip_stream_members(
                         &mut e,
                         (d > 0).then_some(d),
                         (c > 0).then_some(c),
+                        None,
                         lim,
                         budget,
                     )
@@ -532,7 +601,7 @@ fn sevenz_members(
                 return Ok(true);
             }
             seen += 1;
-            let data = take_member(r, Some(entry.size), None, lim, budget);
+            let data = take_member(r, Some(entry.size), None, None, lim, budget);
             if matches!(data, MemberData::Bomb(_) | MemberData::TooLarge(_)) {
                 // Solid blocks must still be drained to reach the next entry.
                 io::copy(&mut r.take(lim.max_member_size), &mut io::sink()).ok();
