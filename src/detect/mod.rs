@@ -259,20 +259,6 @@ impl Table {
             col_rule,
         }
     }
-
-    /// Column index of byte `pos` (its line starts at `line_start`).
-    fn column_of(&self, text: &[u8], line_start: usize, pos: usize) -> usize {
-        let mut in_q = false;
-        let mut col = 0;
-        for &b in &text[line_start..pos] {
-            if b == b'"' {
-                in_q = !in_q;
-            } else if b == self.delim && !in_q {
-                col += 1;
-            }
-        }
-        col
-    }
 }
 
 /// Where a value sits, for context: a delimited table (its header row) or fixed-width text
@@ -436,6 +422,57 @@ pub struct Scratch {
     fields: Vec<structured::Field>,
     text_tables: Vec<TextTable>,
     today: dates::Ymd,
+    col: ColCursor,
+}
+
+/// Where the last column lookup of a candidate ended, and the columns counted up to there
+/// (delimited cells, tab cells, characters since the line start): the next candidate on the
+/// same line counts on from there, so one long line costs linear, not quadratic, time.
+#[derive(Clone, Copy)]
+struct ColCursor {
+    pos: usize,
+    cells: usize,
+    in_q: bool,
+    tabs: usize,
+    chars: usize,
+}
+
+impl ColCursor {
+    const UNSET: ColCursor = ColCursor {
+        pos: usize::MAX,
+        cells: 0,
+        in_q: false,
+        tabs: 0,
+        chars: 0,
+    };
+
+    /// Move to `s` (counting `delim`-separated cells, honouring double quotes).
+    fn seek(&mut self, text: &[u8], s: usize, delim: u8) -> ColCursor {
+        if self.pos > s {
+            *self = ColCursor {
+                pos: line_start(text, s),
+                ..ColCursor::UNSET
+            };
+        }
+        for &b in &text[self.pos..s] {
+            match b {
+                b'\n' => {
+                    *self = ColCursor {
+                        pos: self.pos,
+                        ..ColCursor::UNSET
+                    };
+                    continue;
+                }
+                b'"' => self.in_q = !self.in_q,
+                _ if b == delim && !self.in_q => self.cells += 1,
+                _ => {}
+            }
+            self.tabs += usize::from(b == b'\t');
+            self.chars += usize::from((b & 0xC0) != 0x80);
+        }
+        self.pos = s;
+        *self
+    }
 }
 
 impl Scratch {
@@ -457,6 +494,7 @@ impl Scratch {
             fields: Vec::new(),
             text_tables: Vec::new(),
             today: dates::Ymd::today(),
+            col: ColCursor::UNSET,
         }
     }
 }
@@ -561,6 +599,7 @@ impl<'r> Detector<'r> {
         out: &mut Vec<Finding>,
     ) {
         let first = out.len();
+        sc.col = ColCursor::UNSET;
         // Structured and column findings first: they win over overlapping text findings.
         self.scan_structured(sc, chunk, format, out);
         let mut tables = std::mem::take(&mut sc.text_tables);
@@ -697,7 +736,8 @@ impl<'r> Detector<'r> {
                         continue;
                     };
                     let (cs, ce) = trim_cell(line, a, b);
-                    if cs >= ce || ls + cs < chunk.from {
+                    // Findings start in [from, to): the rest of the line is the next chunk's.
+                    if cs >= ce || ls + cs < chunk.from || ls + cs >= chunk.to {
                         continue;
                     }
                     if let Some(f) =
@@ -733,7 +773,7 @@ impl<'r> Detector<'r> {
                     let c = if t.tabs { i } else { col };
                     let Some(ci) = t.column(c) else { continue };
                     let Some(ri) = t.col_rule[ci] else { continue };
-                    if ls + a < chunk.from {
+                    if ls + a < chunk.from || ls + a >= chunk.to {
                         continue;
                     }
                     if let Some(f) =
@@ -903,7 +943,7 @@ impl<'r> Detector<'r> {
         let level = if is_column_rule {
             p.context
         } else {
-            match self.context(ri, text, span.start, span.end, table) {
+            match self.context(ri, text, span.start, span.end, table, &mut sc.col) {
                 Ctx::Positive => p.context,
                 Ctx::Negative => p.negative,
                 Ctx::None => p.base,
@@ -926,24 +966,27 @@ impl<'r> Detector<'r> {
 
     /// Context of the value at `[s, e)` for rule `ri`: the column header in a table, else the
     /// nearest keyword of this rule in the window around it.
-    fn context(&self, ri: usize, text: &[u8], s: usize, e: usize, table: Layout<'_>) -> Ctx {
+    fn context(
+        &self,
+        ri: usize,
+        text: &[u8],
+        s: usize,
+        e: usize,
+        table: Layout<'_>,
+        col: &mut ColCursor,
+    ) -> Ctx {
         let rule = &self.rules.rules[ri];
         let header_class = match table {
             Layout::Csv(t) => {
-                let ls = line_start(text, s);
-                let col = t.column_of(text, ls, s);
-                t.col_class.get(col).map_or(0, |c| c[ri])
+                let c = col.seek(text, s, t.delim).cells;
+                t.col_class.get(c).map_or(0, |c| c[ri])
             }
             Layout::Text(tables) => tables
                 .iter()
                 .find(|t| t.rows_start <= s && s < t.rows_end)
                 .and_then(|t| {
-                    let ls = line_start(text, s);
-                    let c = if t.tabs {
-                        text[ls..s].split(|&b| b == b'\t').count() - 1
-                    } else {
-                        text[ls..s].iter().filter(|&&b| (b & 0xC0) != 0x80).count()
-                    };
+                    let at = col.seek(text, s, b'\t');
+                    let c = if t.tabs { at.tabs } else { at.chars };
                     t.column(c).map(|ci| t.class[ci][ri])
                 })
                 .unwrap_or(0),
@@ -958,21 +1001,24 @@ impl<'r> Detector<'r> {
         // The window stays on the value's line; in running text, a value alone at the start
         // of its line (a form with the label above it) also sees the line before. In a table
         // the row above is another record, never a label.
-        let ls = line_start(text, s);
+        // Line starts and ends are looked for inside the window only (a 20 MB line is not
+        // searched once per candidate).
+        let lo = s.saturating_sub(w.before);
         let in_table = matches!(table, Layout::Csv(_));
-        let floor = if !in_table
-            && text[ls..s]
-                .iter()
-                .all(|b| b.is_ascii_whitespace() || b.is_ascii_punctuation())
-            && ls > 0
-        {
-            line_start(text, ls - 1)
-        } else {
-            ls
+        let ws = match memchr::memrchr(b'\n', &text[lo..s]).map(|i| lo + i + 1) {
+            Some(ls)
+                if !in_table
+                    && text[ls..s]
+                        .iter()
+                        .all(|b| b.is_ascii_whitespace() || b.is_ascii_punctuation()) =>
+            {
+                memchr::memrchr(b'\n', &text[lo..ls - 1]).map_or(lo, |i| lo + i + 1)
+            }
+            Some(ls) => ls,
+            None => lo,
         };
-        let ws = s.saturating_sub(w.before).max(floor);
-        let le = memchr::memchr(b'\n', &text[e..]).map_or(text.len(), |i| e + i);
-        let we = (e + w.after).min(le);
+        let hi = (e + w.after).min(text.len());
+        let we = memchr::memchr(b'\n', &text[e..hi]).map_or(hi, |i| e + i);
         let mut best: Option<(usize, i8)> = None;
         for m in self.rules.keywords.find_overlapping_iter(&text[ws..we]) {
             let class = rule.kw_class[m.pattern().as_usize()];

@@ -478,7 +478,18 @@ impl<'a> Worker<'a> {
     /// This worker's private temp dir (0700), created on first use, removed when it drops.
     pub fn temp_dir(&mut self) -> io::Result<PathBuf> {
         if self.tmp.is_none() {
-            self.tmp = Some(tempfile::Builder::new().prefix("phiscan-").tempdir()?);
+            // tempfile creates directories with the umask's mode (often 0755); members of
+            // scanned archives wait here, so the directory is owner-only from its creation.
+            #[cfg(unix)]
+            let perms = {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::Permissions::from_mode(0o700)
+            };
+            let mut b = tempfile::Builder::new();
+            b.prefix("phiscan-");
+            #[cfg(unix)]
+            b.permissions(perms);
+            self.tmp = Some(b.tempdir()?);
         }
         Ok(self.tmp.as_ref().expect("just set").path().to_path_buf())
     }
@@ -547,13 +558,10 @@ impl<'a> Worker<'a> {
     /// Write a member to a file in this worker's private temp dir (0700; the file is 0600 and
     /// deleted when the returned handle drops) so that the extractor process can read it.
     fn spill(&mut self, bytes: &[u8]) -> io::Result<tempfile::NamedTempFile> {
-        if self.tmp.is_none() {
-            self.tmp = Some(tempfile::Builder::new().prefix("phiscan-").tempdir()?);
-        }
-        let dir = self.tmp.as_ref().expect("just set").path();
+        let dir = self.temp_dir()?;
         let mut t = tempfile::Builder::new()
             .prefix("member-")
-            .tempfile_in(dir)?;
+            .tempfile_in(&dir)?;
         t.write_all(bytes)?;
         t.flush()?;
         Ok(t)
@@ -748,6 +756,9 @@ impl<'a> Worker<'a> {
             self.findings.clear();
             det.scan(&mut self.scratch, &chunk, &format, &mut self.findings);
             let (mut line, mut line_start, mut at) = (0usize, 0usize, 0usize);
+            // Column (characters, or tabs in a sheet) of the previous finding on this line:
+            // the next one counts on from there (one long line stays linear).
+            let (mut col_at, mut col) = (0usize, 0usize);
             for mut f in self.findings.drain(..) {
                 if f.confidence < self.cfg.min_confidence {
                     continue;
@@ -757,21 +768,27 @@ impl<'a> Worker<'a> {
                     line_start = at + i + 1;
                 }
                 at = f.start;
+                if col_at < line_start {
+                    (col_at, col) = (line_start, 0);
+                }
+                let between = &text[col_at..f.start];
+                col += if seg.table {
+                    memchr::memchr_iter(b'\t', between).count()
+                } else {
+                    between.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
+                };
+                col_at = f.start;
                 let mut location = Location {
                     record: f.record.take(),
                     ..Location::default()
                 };
                 if seg.table {
-                    let col = memchr::memchr_iter(b'\t', &text[line_start..f.start]).count() as u32;
                     let row = seg.rows.get(line).copied().unwrap_or(line as u32);
                     location.sheet = seg.sheet.clone();
-                    location.cell = Some(format!("{}{}", column_letters(col), row + 1));
+                    location.cell = Some(format!("{}{}", column_letters(col as u32), row + 1));
                 } else {
                     location.page = seg.page;
                     location.line = Some(line as u64 + 1);
-                    let col = String::from_utf8_lossy(&text[line_start..f.start])
-                        .chars()
-                        .count();
                     location.column = Some(col as u64 + 1);
                 }
                 record_finding(self.cfg, f, location, dpath, file, rep, emit);

@@ -148,6 +148,10 @@ pub struct Cursor {
     line_byte: u8,
     encoding: Encoding,
     bom: u64,
+    /// The last located offset and its column: the next finding on the same line counts
+    /// characters from there, not from the line start (one long line stays linear).
+    col_at: u64,
+    col: u64,
 }
 
 pub struct Pos {
@@ -174,6 +178,8 @@ impl Cursor {
             line_byte,
             encoding,
             bom: bom as u64,
+            col_at: 0,
+            col: 1,
         }
     }
 
@@ -200,15 +206,23 @@ impl Cursor {
 
     pub fn locate(&mut self, text: &[u8], base: u64, target: u64) -> Pos {
         self.advance(text, base, target);
-        let column = if self.line_start >= base {
-            let seg = &text[(self.line_start - base) as usize..(target - base) as usize];
-            match self.encoding {
-                Encoding::Windows1252 => seg.len() as u64,
-                _ => seg.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64,
-            }
+        let chars = |seg: &[u8]| match self.encoding {
+            Encoding::Windows1252 => seg.len() as u64,
+            _ => seg.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64,
+        };
+        let column = if self.col_at >= self.line_start
+            && self.col_at >= base
+            && self.col_at <= target
+            && self.col_at > 0
+        {
+            self.col + chars(&text[(self.col_at - base) as usize..(target - base) as usize])
+        } else if self.line_start >= base {
+            chars(&text[(self.line_start - base) as usize..(target - base) as usize]) + 1
         } else {
-            target - self.line_start
-        } + 1;
+            target - self.line_start + 1
+        };
+        self.col_at = target;
+        self.col = column;
         let byte = match self.encoding {
             Encoding::Utf16Le | Encoding::Utf16Be => self.bom + 2 * self.utf16_units,
             _ => self.bom + target,
