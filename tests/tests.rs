@@ -8,6 +8,7 @@ mod corpus;
 mod documents;
 mod ftp;
 mod ftp_fixtures;
+mod hostile;
 mod html_report;
 mod rules;
 mod scan;

@@ -1,0 +1,69 @@
+//! The detection engine with the built-in rules (runs in the scanning process):
+//! `detect::scan_text` on any bytes under every format hint, and `Detector::scan` on a
+//! sub-range the way the engine scans overlapping chunks. Findings are in order (the engine
+//! slices the text between consecutive findings), start inside the reportable range, and
+//! their spans lie inside the text.
+#![no_main]
+#[path = "common.rs"]
+mod common;
+
+use libfuzzer_sys::fuzz_target;
+use phiscan::detect::{scan_text, Chunk, Detector, Scratch, TextFormat};
+
+const EXTS: &[Option<&str>] = &[
+    None,
+    Some("csv"),
+    Some("tsv"),
+    Some("txt"),
+    Some("hl7"),
+    Some("x12"),
+    Some("json"),
+    Some("psv"),
+];
+
+fuzz_target!(|input: &[u8]| {
+    let Some((&sel, text)) = input.split_first() else {
+        return;
+    };
+    let rules = common::rules();
+    let ext = EXTS[sel as usize % EXTS.len()];
+    let (_, findings) = scan_text(rules, text, ext);
+    let mut prev = 0;
+    for f in &findings {
+        assert!(
+            f.start <= f.end && f.end <= text.len(),
+            "span inside the text"
+        );
+        assert!(f.start >= prev, "findings in order");
+        prev = f.start;
+    }
+    // A chunk of a larger file: findings only where they start in [from, to).
+    if text.len() > 2 {
+        let from = (sel as usize * 31) % text.len();
+        let to = from + (text.len() - from) / 2;
+        let format = TextFormat::sniff(text, ext, rules);
+        let mut sc = Scratch::new(rules);
+        let mut out = Vec::new();
+        Detector::new(rules).scan(
+            &mut sc,
+            &Chunk {
+                text,
+                from,
+                to,
+                at_start: from == 0,
+            },
+            &format,
+            &mut out,
+        );
+        let mut prev = 0;
+        for f in &out {
+            assert!(
+                common::starts_in_chunk(f.rule, f.start, from, to),
+                "finding outside the chunk's range"
+            );
+            assert!(f.end <= text.len());
+            assert!(f.start >= prev, "findings in order");
+            prev = f.start;
+        }
+    }
+});

@@ -1,0 +1,46 @@
+//! Structured parsers and validators (run in the scanning process): HL7 v2, X12, FHIR JSON
+//! field extraction, date parsing, every validator. Field spans lie inside the text and
+//! inside the requested range's segments.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use phiscan::detect::{dates, structured, validate};
+
+fuzz_target!(|input: &[u8]| {
+    let Some((&sel, text)) = input.split_first() else {
+        return;
+    };
+    let cut = if text.is_empty() {
+        0
+    } else {
+        (sel as usize * 7919) % (text.len() + 1)
+    };
+    let (from, to) = if sel & 1 == 0 {
+        (0, text.len())
+    } else {
+        (cut.min(text.len()), text.len())
+    };
+    let mut out = Vec::new();
+    if let Some(d) = structured::sniff_hl7(text) {
+        structured::hl7_fields(text, d, from, to, &mut out);
+    }
+    if let Some(d) = structured::sniff_x12(text) {
+        structured::x12_fields(text, d, from, to, &mut out);
+    }
+    if structured::sniff_fhir(text) {
+        structured::fhir_fields(text, &mut out);
+    }
+    for f in &out {
+        assert!(
+            f.start <= f.end && f.end <= text.len(),
+            "field span inside the text"
+        );
+    }
+    let today = dates::Ymd::today();
+    let s = String::from_utf8_lossy(text);
+    let _ = dates::parse_date(&s, today);
+    let _ = dates::parse_birth_date(&s, today);
+    for name in validate::NAMES {
+        let _ = validate::validate(name, text, today);
+    }
+});
