@@ -10,6 +10,7 @@ fn main() {
     {
         phiscan::engine::isolate::worker_main();
     }
+    phiscan::engine::quiet_panics();
     let cli = phiscan::cli::Cli::parse();
     let code = match phiscan::cli::run(cli) {
         Ok(code) => code,

@@ -2137,3 +2137,122 @@ fn xls_with_an_endless_sector_chain_costs_one_file() {
         m.max_rss_kb / 1024
     );
 }
+
+/// A panic in the scanning process (a bug in phiscan's own code, not in an extractor) costs
+/// the one file it happened in: an `error` record naming the source location, the scan goes
+/// on in the same worker thread, and the panic's message — which, for a failed slice of
+/// scanned text, quotes that text — is never printed. Debug builds inject the panic with
+/// `PHISCAN_TEST_PANIC`; its message quotes the file's first line (an SSN).
+#[test]
+fn a_panic_while_scanning_costs_one_file_and_its_message_is_never_shown() {
+    let env = Env::new();
+    env.write("a/crash.txt", "SSN 536-22-0198 for Jane Roe\n");
+    for i in 0..5 {
+        env.write(&format!("a/ok{i}.txt"), NOTE);
+    }
+    let root = env.root();
+    let key = env.key.to_str().unwrap().to_string();
+    let out = env
+        .cmd()
+        .env("PHISCAN_TEST_PANIC", "crash.txt")
+        .args(["scan", "--format", "jsonl", "--key-file", &key, "-j", "1"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    let scan = parse(out);
+    assert_eq!(scan.code, 2, "{}", scan.stderr);
+    let r = scan.file("a/crash.txt");
+    assert_eq!(r["status"], "error", "{r}");
+    let reason = r["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("internal error: phiscan panicked") && reason.contains(".rs:"),
+        "{reason}"
+    );
+    for i in 0..5 {
+        assert_eq!(scan.file(&format!("a/ok{i}.txt"))["findings"], 2);
+    }
+    assert_eq!(scan.summary()["files"], 6);
+    for (what, text) in [("stdout", &scan.stdout), ("stderr", &scan.stderr)] {
+        assert!(
+            !text.contains("536-22-0198") && !text.contains("Jane Roe"),
+            "{what} quotes the scanned text: {text}"
+        );
+    }
+    assert!(scan.stderr.contains("internal error"), "{}", scan.stderr);
+}
+
+/// kill -9 of phiscan while an archive member waits for the extractor leaves the member (raw
+/// patient data) in the private temp dir: nothing can remove it at that moment. The next scan
+/// does: dirs of ours whose process is gone and that were untouched for 10 minutes. A dir of
+/// a live process, or one touched recently, stays.
+#[test]
+fn the_next_scan_removes_what_a_killed_scan_left_in_its_temp_dir() {
+    let env = Env::new();
+    env.write(
+        "a.zip",
+        zip(&[("slow/loop.pdf", &crate::documents::looping_pdf())]),
+    );
+    let tmp = env.dir.path().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let key = env.key.to_str().unwrap().to_string();
+    let mut child = env
+        .cmd()
+        .env("TMPDIR", &tmp)
+        .args(["scan", "--format", "jsonl", "--no-db", "--key-file", &key])
+        .args(["--extract-timeout", "60"])
+        .arg(env.root())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let member_dir = |tmp: &Path| {
+        std::fs::read_dir(tmp).unwrap().flatten().find_map(|e| {
+            let p = e.path();
+            let n = std::fs::read_dir(&p).map_or(0, |d| d.count());
+            (n > 0).then_some(p)
+        })
+    };
+    let start = Instant::now();
+    let mut left = None;
+    while start.elapsed() < Duration::from_secs(20) && left.is_none() {
+        left = member_dir(&tmp);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let left = left.expect("the member was never seen in the private temp dir");
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        member_dir(&tmp).is_some(),
+        "nothing was left behind: the test no longer shows the case"
+    );
+    let make = |name: String| {
+        let p = tmp.join(name);
+        std::fs::create_dir(&p).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o700)).unwrap();
+        std::fs::write(p.join("member-x"), NOTE).unwrap();
+        p
+    };
+    let alive = make(format!("phiscan-{}-alive", std::process::id()));
+    let recent = make("phiscan-4194000-recent".to_string());
+    for p in [&left, &alive] {
+        let st = Command::new("touch")
+            .args(["-m", "-d", "2020-01-01"])
+            .arg(p)
+            .status()
+            .unwrap();
+        assert!(st.success());
+    }
+    env.write("b/note.txt", NOTE);
+    let out = env
+        .cmd()
+        .env("TMPDIR", &tmp)
+        .args(["scan", "--format", "jsonl", "--no-db", "--key-file", &key])
+        .arg(env.path("b"))
+        .output()
+        .unwrap();
+    assert_eq!(parse(out).file("b/note.txt")["findings"], 2);
+    assert!(!left.exists(), "{} survived the next scan", left.display());
+    assert!(alive.exists(), "the dir of a live process was removed");
+    assert!(recent.exists(), "a recently touched dir was removed");
+}

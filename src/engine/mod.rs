@@ -18,7 +18,7 @@ use crate::inventory::{
 };
 use crate::source::local::{self, io_reason, open_readonly, Item, WalkOptions};
 use anyhow::{Context, Result};
-use std::fs::{File, Metadata};
+use std::fs::{self, File, Metadata};
 use std::io::{self, BufWriter, Read, Seek, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
@@ -161,7 +161,11 @@ impl<'a> Worker<'a> {
         }
         let mut rep = FileReport::empty();
         let budget = Budget::new(self.cfg.archive.max_total);
-        self.read_and_scan(path, meta, &dpath, &mut file, &mut rep, &budget, emit);
+        contain_panic(&mut file, &mut rep, |file, rep| {
+            #[cfg(debug_assertions)]
+            inject_panic(path);
+            self.read_and_scan(path, meta, &dpath, file, rep, &budget, emit)
+        });
         rep.file = Some(file);
         emit(rep);
     }
@@ -485,8 +489,10 @@ impl<'a> Worker<'a> {
                 use std::os::unix::fs::PermissionsExt;
                 std::fs::Permissions::from_mode(0o700)
             };
+            // The pid in the name lets a later scan remove what a killed one left behind.
+            let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
             let mut b = tempfile::Builder::new();
-            b.prefix("phiscan-");
+            b.prefix(&prefix);
             #[cfg(unix)]
             b.permissions(perms);
             self.tmp = Some(b.tempdir()?);
@@ -507,6 +513,24 @@ impl<'a> Worker<'a> {
         file.modified = remote.modified.map(dates::rfc3339);
         let mut rep = FileReport::empty();
         let budget = Budget::new(self.cfg.archive.max_total);
+        contain_panic(&mut file, &mut rep, |file, rep| {
+            self.scan_download(dl, name, &dpath, file, rep, &budget, emit)
+        });
+        rep.file = Some(file);
+        emit(rep);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn scan_download(
+        &mut self,
+        dl: crate::source::ftp::Download,
+        name: &str,
+        dpath: &DisplayPath,
+        file: &mut FileRecord,
+        rep: &mut FileReport,
+        budget: &Budget,
+        emit: &mut dyn FnMut(FileReport),
+    ) {
         match dl {
             crate::source::ftp::Download::Memory(data) => {
                 file.size = Some(data.len() as u64);
@@ -515,11 +539,11 @@ impl<'a> Worker<'a> {
                     Content::Bytes(&data),
                     head,
                     name,
-                    &dpath,
-                    &mut file,
-                    &mut rep,
+                    dpath,
+                    file,
+                    rep,
                     0,
-                    &budget,
+                    budget,
                     emit,
                 );
                 file.bytes_read = data.len() as u64;
@@ -538,9 +562,7 @@ impl<'a> Worker<'a> {
                             file: &mut f,
                             size,
                         };
-                        self.dispatch(
-                            src, &head, name, &dpath, &mut file, &mut rep, 0, &budget, emit,
-                        );
+                        self.dispatch(src, &head, name, dpath, file, rep, 0, budget, emit);
                     }
                     Err(e) => {
                         file.status = Status::Error;
@@ -551,8 +573,6 @@ impl<'a> Worker<'a> {
                 file.bytes_read = size;
             }
         }
-        rep.file = Some(file);
-        emit(rep);
     }
 
     /// Write a member to a file in this worker's private temp dir (0700; the file is 0600 and
@@ -985,6 +1005,7 @@ fn open_output(path: &Path) -> Result<File> {
 
 /// Run a scan to completion: every file found ends as exactly one file record.
 pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
+    remove_stale_temp_dirs(&std::env::temp_dir(), Duration::from_secs(600));
     let started = SystemTime::now();
     let clock = Instant::now();
     let out: Box<dyn Write + Send> = match &cfg.output {
@@ -1247,6 +1268,106 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
     sink.summary(&summary, &totals)
         .context("writing the inventory")?;
     Ok(ScanOutcome { summary, exit_code })
+}
+
+/// Private temp dirs are `$TMPDIR/phiscan-<pid>-<random>`.
+const TEMP_PREFIX: &str = "phiscan-";
+
+/// A scan killed with SIGKILL (or a power loss) cannot remove its private temp dir, and
+/// archive members waiting for the extractor there are raw patient data. Each scan removes
+/// the dirs of earlier scans: ours (same owner, mode 0700, the name pattern), whose process
+/// is gone, and untouched for `grace` (a scan in another pid namespace sharing this $TMPDIR
+/// is still writing to its dir). Returns how many it removed.
+pub fn remove_stale_temp_dirs(tmp: &Path, grace: Duration) -> usize {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(entries) = fs::read_dir(tmp) else {
+        return 0;
+    };
+    // SAFETY: getuid has no preconditions.
+    let uid = unsafe { libc::getuid() };
+    let mut removed = 0;
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(TEMP_PREFIX)) else {
+            continue;
+        };
+        let Some(pid) = rest
+            .split_once('-')
+            .and_then(|(p, _)| p.parse::<libc::pid_t>().ok())
+            .filter(|&p| p > 0)
+        else {
+            continue;
+        };
+        let Ok(m) = fs::symlink_metadata(e.path()) else {
+            continue;
+        };
+        if !m.is_dir() || m.uid() != uid || m.mode() & 0o777 != 0o700 {
+            continue;
+        }
+        let idle = m
+            .modified()
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|d| d >= grace);
+        // SAFETY: signal 0 only checks whether the process exists.
+        let gone = unsafe { libc::kill(pid, 0) } == -1
+            && io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+        if idle && gone && fs::remove_dir_all(e.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// Run the scan of one file, and turn a panic in it into that file's `error` record: a bug
+/// costs one file, not the scan. The panic hook (see `quiet_panics`) has already written
+/// where it happened, never its message (which could quote scanned text).
+fn contain_panic<F: FnOnce(&mut FileRecord, &mut FileReport)>(
+    file: &mut FileRecord,
+    rep: &mut FileReport,
+    f: F,
+) {
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(file, rep)));
+    if r.is_err() {
+        file.status = Status::Error;
+        let at = LAST_PANIC
+            .with(|p| p.take())
+            .unwrap_or_else(|| "unknown".into());
+        file.reason = Some(format!(
+            "internal error: phiscan panicked while scanning this file (at {at}); please report it"
+        ));
+    }
+}
+
+thread_local! {
+    static LAST_PANIC: std::cell::Cell<Option<String>> = const { std::cell::Cell::new(None) };
+}
+
+/// Replace the default panic hook (which prints the panic's message: a failed slice or
+/// parse can quote the text being scanned) with one that names only the source location.
+pub fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let at = info.location().map_or_else(
+            || "unknown".to_string(),
+            |l| format!("{}:{}", l.file(), l.line()),
+        );
+        eprintln!("phiscan: internal error (panic at {at}); its message is withheld because it may quote scanned data");
+        LAST_PANIC.with(|p| p.set(Some(at)));
+    }));
+}
+
+/// Debug builds only (the tests): `PHISCAN_TEST_PANIC=NAME` makes the scan of a file whose
+/// path contains NAME panic with a message quoting the file's first line, as a failed slice
+/// of scanned text would.
+#[cfg(debug_assertions)]
+fn inject_panic(path: &Path) {
+    if let Some(name) = std::env::var_os("PHISCAN_TEST_PANIC") {
+        if path.to_string_lossy().contains(&*name.to_string_lossy()) {
+            let first = std::fs::read_to_string(path).unwrap_or_default();
+            let line = first.lines().next().unwrap_or_default().to_string();
+            panic!("injected panic quoting the file: {line}");
+        }
+    }
 }
 
 #[cfg(test)]
