@@ -7,6 +7,9 @@
 #   tests/fuzz-run.sh 20          # CI: 20 s per target
 #   tests/fuzz-run.sh 600 pdf     # one target, longer
 #
+# FUZZ_SEED=N makes libFuzzer's mutations repeatable (tests/run.sh, i.e. CI, uses a fixed seed
+# so that a red run can be reproduced; run without it to explore).
+#
 # Works on a fresh machine with Rust stable: installs cargo-fuzz if missing and uses
 # RUSTC_BOOTSTRAP=1 for the nightly flags cargo-fuzz passes (sanitizer, coverage).
 # CARGO_TARGET_DIR defaults to target/fuzz (outside tests/fuzz, shared by CI runs).
@@ -63,7 +66,7 @@ for t in $TARGETS; do
     ok=1
     # shellcheck disable=SC2086
     (cd "$OUT/$t" && ASAN_OPTIONS="$asan${ASAN_OPTIONS:+:$ASAN_OPTIONS}" "$BIN/$t" corpus $seeds \
-        $extra -max_total_time="$SECONDS_PER_TARGET" -rss_limit_mb=2048 -timeout=20 \
+        $extra ${FUZZ_SEED:+-seed=$FUZZ_SEED} -max_total_time="$SECONDS_PER_TARGET" -rss_limit_mb=2048 -timeout=20 \
         -print_final_stats=1 -artifact_prefix="$OUT/$t/" >"$OUT/$t/log" 2>&1) || ok=0
     if [ $extractor = 1 ]; then
         ok=1
