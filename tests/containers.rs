@@ -6,7 +6,7 @@ use std::io::Write;
 
 const NOTE: &[u8] = b"Patient Jane Roe\nSSN: 234-56-7891\nDOB: 03/14/1972\n";
 
-fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
+pub(crate) fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
     let mut buf = std::io::Cursor::new(Vec::new());
     {
         let mut z = zip::ZipWriter::new(&mut buf);
@@ -34,7 +34,7 @@ fn tar(entries: &[(&str, &[u8])]) -> Vec<u8> {
     b.into_inner().unwrap()
 }
 
-fn gz(data: &[u8]) -> Vec<u8> {
+pub(crate) fn gz(data: &[u8]) -> Vec<u8> {
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     e.write_all(data).unwrap();
     e.finish().unwrap()

@@ -51,7 +51,7 @@ fn xlsx(rows: &[&[&str]], dimension: &str, date1904: bool) -> Vec<u8> {
 }
 
 /// A PDF with the given objects (object 1 is the catalog) and a correct xref table.
-fn pdf(objs: &[Vec<u8>]) -> Vec<u8> {
+pub(crate) fn pdf(objs: &[Vec<u8>]) -> Vec<u8> {
     let mut out = b"%PDF-1.4\n".to_vec();
     let mut offs = Vec::new();
     for (i, o) in objs.iter().enumerate() {

@@ -16,6 +16,8 @@
 //! Big inputs are generated compressed: deflate, bzip2 and LZMA2 streams of zeros are built
 //! from one compressed unit repeated (see `zeros_*`), so a 4 GiB bomb costs milliseconds.
 
+use crate::containers::{gz, zip};
+use crate::documents::pdf;
 use crate::harness::{parse, Env, Scan};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -37,26 +39,6 @@ const NOTE: &[u8] = b"Patient Jane Roe\nSSN: 234-56-7891\nDOB: 03/14/1972\n";
 // ---------------------------------------------------------------------------------------------
 // Containers and documents (the same hand-made formats as containers.rs and documents.rs).
 
-fn zip_with(entries: &[(&str, &[u8])], method: zip::CompressionMethod) -> Vec<u8> {
-    let mut buf = std::io::Cursor::new(Vec::new());
-    {
-        let mut z = zip::ZipWriter::new(&mut buf);
-        let opts = zip::write::SimpleFileOptions::default()
-            .compression_method(method)
-            .large_file(false);
-        for (name, body) in entries {
-            z.start_file(*name, opts).unwrap();
-            z.write_all(body).unwrap();
-        }
-        z.finish().unwrap();
-    }
-    buf.into_inner()
-}
-
-fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
-    zip_with(entries, zip::CompressionMethod::Deflated)
-}
-
 /// A tar whose member names are raw bytes (`..`, absolute, control characters, not UTF-8):
 /// the tar crate's builder refuses such names, so the header is filled in by hand.
 fn tar_raw(entries: &[(&[u8], &[u8])]) -> Vec<u8> {
@@ -75,41 +57,10 @@ fn tar_raw(entries: &[(&[u8], &[u8])]) -> Vec<u8> {
     b.into_inner().unwrap()
 }
 
-fn gz(data: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
-}
-
 fn bz2(data: &[u8]) -> Vec<u8> {
     let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
     e.write_all(data).unwrap();
     e.finish().unwrap()
-}
-
-/// A PDF with the given objects (object 1 is the catalog) and a correct xref table.
-fn pdf(objs: &[Vec<u8>]) -> Vec<u8> {
-    let mut out = b"%PDF-1.4\n".to_vec();
-    let mut offs = Vec::new();
-    for (i, o) in objs.iter().enumerate() {
-        offs.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-        out.extend_from_slice(o);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let x = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).as_bytes());
-    for o in offs {
-        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{x}\n%%EOF\n",
-            objs.len() + 1
-        )
-        .as_bytes(),
-    );
-    out
 }
 
 fn stream_obj(dict: &str, data: &[u8]) -> Vec<u8> {
