@@ -166,9 +166,10 @@ pub struct FileReport {
     pub group: Option<usize>,
     /// Identifies the file across its batches (findings batches come before the record).
     pub key: u64,
-    /// Unchanged since a previous scan: the writer copies that file (and its members and
-    /// findings) from the store instead of anything being read.
-    pub carry: Option<i64>,
+    /// Files unchanged since a previous scan: the ids of their top-level rows in the store.
+    /// The scan shares those rows (with their members and findings) by reference; nothing is
+    /// read. A walker thread sends them to the writer in batches.
+    pub carried: Vec<i64>,
 }
 
 static NEXT_KEY: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -194,7 +195,7 @@ impl FileReport {
             contains_phi: false,
             group: None,
             key: next_key(),
-            carry: None,
+            carried: Vec::new(),
         }
     }
 }
