@@ -638,3 +638,39 @@ fn carried_chains_resolve_in_every_report_and_diff_shows_exactly_the_changes() {
     let out = env.run(&["diff", "--db", db.to_str().unwrap(), "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "no file newly contains PHI");
 }
+
+/// A file with more findings than one batch (4096) sends them to the writer in several
+/// batches before its record: every batch is stored (only the last one was), so its report
+/// and a rescan that carries it list them all.
+#[test]
+fn file_with_more_findings_than_a_batch_keeps_them_all_in_the_store() {
+    let env = Env::new();
+    let body: String = (0..10_000)
+        .map(|i| format!("SSN 234-56-{:04}\n", 1000 + i % 8000))
+        .collect();
+    env.write("big/export.txt", body);
+    env.write("small.txt", "SSN: 345-67-8912\n");
+    let db = env.dir.path().join("inv.sqlite");
+    let first = scan_db(&env, &db, &[]);
+    assert_eq!(first.summary()["findings"], 10_001);
+    assert_eq!(db_ints(&db, "SELECT count(*) FROM findings"), [10_001]);
+    assert_eq!(
+        db_ints(&db, "SELECT count(*) FROM files WHERE status = 'scanning'"),
+        [0]
+    );
+    let second = scan_db(&env, &db, &[]);
+    assert_eq!(second.summary()["incremental"]["carried_forward"], 2);
+    assert_eq!(second.findings().len(), 10_001);
+    assert_eq!(records(&first), records(&second));
+    for id in [1, 2] {
+        let r = report_json(&env, &db, id);
+        let by_kind: u64 = r["findings_by_kind"]["ssn"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|n| n.as_u64().unwrap())
+            .sum();
+        assert_eq!(by_kind, 10_001, "scan {id}");
+        assert_eq!(r["distinct_by_kind"]["ssn"], 8001);
+    }
+}

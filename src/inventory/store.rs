@@ -161,6 +161,9 @@ pub struct SqliteStore {
     conn: Connection,
     in_tx: bool,
     pending: usize,
+    /// Rows of files whose findings started arriving before their record (a file with more
+    /// findings than one batch), by the key of their reports.
+    partial: HashMap<u64, i64>,
 }
 
 /// The default store: $XDG_DATA_HOME/phiscan/inventory.sqlite (~/.local/share/phiscan/...).
@@ -232,6 +235,7 @@ impl SqliteStore {
             conn,
             in_tx: false,
             pending: 0,
+            partial: HashMap::new(),
         })
     }
 
@@ -279,6 +283,33 @@ impl SqliteStore {
                 carried,
             ])?;
         Ok(self.conn.last_insert_rowid())
+    }
+
+    fn update_file(&mut self, id: i64, f: &FileRecord, contains_phi: bool) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE files SET path = ?2, path_bytes = ?3, top = ?4, size = ?5, modified = ?6, mtime_ns = ?7, inode = ?8, status = ?9, reason = ?10, format = ?11, encoding = ?12, findings = ?13, kinds = ?14, bytes_read = ?15, contains_phi = ?16
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                id,
+                f.path,
+                f.path_bytes,
+                f.top.as_deref().unwrap_or(&f.path),
+                f.size.map(|s| s as i64),
+                f.modified,
+                f.mtime_ns,
+                f.inode.map(|i| i as i64),
+                f.status.as_str(),
+                f.reason,
+                f.format,
+                f.encoding,
+                f.findings as i64,
+                kinds_json(&f.kinds),
+                f.bytes_read as i64,
+                contains_phi,
+            ])?;
+        Ok(())
     }
 
     fn insert_finding(&mut self, scan_id: i64, file_id: i64, f: &FindingRecord) -> Result<()> {
@@ -360,12 +391,6 @@ fn conf_of(s: &str) -> Confidence {
     }
 }
 
-/// Pending findings of a file not yet written: the writer sees findings batches before the
-/// file record; they are stored when the record arrives.
-pub struct Pending {
-    pub findings: Vec<FindingRecord>,
-}
-
 impl Store for SqliteStore {
     fn begin_scan(&mut self, m: &ScanMeta) -> Result<i64> {
         self.conn.execute(
@@ -407,7 +432,7 @@ impl Store for SqliteStore {
             })?
             .collect::<Result<_, _>>()?;
         ids.extend(later);
-        let mut known = HashMap::new();
+        let mut all: Vec<(String, Known)> = Vec::new();
         // A scan's top-level files: its own rows, and the rows it carries (always top-level
         // rows, so no join through the members is needed here).
         let mut st = self.conn.prepare(
@@ -430,19 +455,52 @@ impl Store for SqliteStore {
                 ))
             })?;
             for row in rows {
-                let (p, k) = row?;
-                known.insert(p, k);
+                all.push(row?);
             }
         }
+        // Later scans overlay earlier ones.
+        let mut known = HashMap::with_capacity(all.len());
+        known.extend(all);
         Ok(known)
     }
 
     fn add(&mut self, scan_id: i64, rep: &FileReport) -> Result<()> {
         // Findings arrive before their file record (in batches): the file row is written
         // when its record arrives, with the findings the writer kept for it.
-        let Some(file) = &rep.file else { return Ok(()) };
         self.tx()?;
-        let id = self.insert_file(scan_id, file, rep.contains_phi, false)?;
+        let Some(file) = &rep.file else {
+            // A batch of a file with many findings: its row is created now, marked
+            // 'scanning' (read again if the scan ends before the record arrives), and the
+            // findings are stored at once so that memory stays bounded.
+            let Some(first) = rep.findings.first() else {
+                return Ok(());
+            };
+            let id = match self.partial.get(&rep.key) {
+                Some(id) => *id,
+                None => {
+                    self.conn
+                        .prepare_cached(
+                            "INSERT INTO files (scan_id, path, path_bytes, top, status, findings, kinds, bytes_read, contains_phi)
+                             VALUES (?1, ?2, ?3, ?2, 'scanning', 0, '{}', 0, 0)",
+                        )?
+                        .execute(params![scan_id, first.path, first.path_bytes])?;
+                    let id = self.conn.last_insert_rowid();
+                    self.partial.insert(rep.key, id);
+                    id
+                }
+            };
+            for f in &rep.findings {
+                self.insert_finding(scan_id, id, f)?;
+            }
+            return Ok(());
+        };
+        let id = match self.partial.remove(&rep.key) {
+            Some(id) => {
+                self.update_file(id, file, rep.contains_phi)?;
+                id
+            }
+            None => self.insert_file(scan_id, file, rep.contains_phi, false)?,
+        };
         for f in &rep.findings {
             self.insert_finding(scan_id, id, f)?;
         }
