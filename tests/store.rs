@@ -439,8 +439,21 @@ fn rescan_by_reference_reports_exactly_what_the_first_scan_did() {
         db_ints(&db, "SELECT count(*) FROM findings WHERE scan_id = 2"),
         [0]
     );
-    // The inventory lists the same records: the zip and its members, every finding.
+    // The inventory lists the same records: the zip and its members, every finding; the
+    // finding lines byte for byte.
     assert_eq!(records(&first), records(&second));
+    let finding_lines = |s: &crate::harness::Scan| {
+        let mut v: Vec<String> = s
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with(r#"{"type":"finding""#))
+            .map(str::to_string)
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(finding_lines(&first).len(), first.findings().len());
+    assert_eq!(finding_lines(&first), finding_lines(&second));
     assert!(second.files().len() > 43, "members are listed too");
     for k in [
         "findings",

@@ -331,6 +331,56 @@ impl SqliteStore {
     }
 }
 
+/// Append a stored finding to a carried file's report as the JSON line `JsonlSink` writes for
+/// a `FindingRecord` (same fields, same order; no value: none is stored), without building
+/// one: a rescan of an unchanged tree lists every finding again (INVENTORY.md), and this is
+/// most of its work. `path` is the file's path (and path_bytes) already in JSON.
+#[allow(clippy::too_many_arguments)]
+fn render_finding(
+    rep: &mut FileReport,
+    path: &str,
+    kind: Kind,
+    rule: &str,
+    confidence: Confidence,
+    masked: &str,
+    fingerprint: &str,
+    location: &str,
+) -> Result<()> {
+    let out = &mut rep.rendered;
+    out.extend_from_slice(b"{\"type\":\"finding\",\"path\":");
+    out.extend_from_slice(path.as_bytes());
+    out.extend_from_slice(b",\"kind\":\"");
+    out.extend_from_slice(kind.as_str().as_bytes());
+    out.extend_from_slice(b"\",\"rule\":");
+    serde_json::to_writer(&mut *out, rule)?;
+    out.extend_from_slice(b",\"confidence\":\"");
+    out.extend_from_slice(confidence.as_str().as_bytes());
+    out.extend_from_slice(b"\",\"masked\":");
+    serde_json::to_writer(&mut *out, masked)?;
+    out.extend_from_slice(b",\"fingerprint\":");
+    serde_json::to_writer(&mut *out, fingerprint)?;
+    out.extend_from_slice(b",\"location\":");
+    // Stored as serde_json wrote it: one compact object, checked (not built) before it is
+    // copied. Anything else is parsed and written again: a damaged row cannot break the
+    // JSON Lines.
+    if location.starts_with('{')
+        && !location.contains(['\n', '\r'])
+        && serde_json::from_str::<serde::de::IgnoredAny>(location).is_ok()
+    {
+        out.extend_from_slice(location.as_bytes());
+    } else {
+        let loc = serde_json::from_str::<Location>(location).unwrap_or_default();
+        serde_json::to_writer(&mut *out, &loc)?;
+    }
+    out.extend_from_slice(b"}\n");
+    let mut b = [0u8; 32];
+    if hex::decode_to_slice(fingerprint, &mut b).is_ok() {
+        rep.fingerprints.push((kind, b));
+    }
+    rep.rendered_counts.push((kind, confidence));
+    Ok(())
+}
+
 /// Format and encoding names as the static strings the records use.
 fn intern(s: &str) -> &'static str {
     const KNOWN: &[&str] = &[
@@ -553,11 +603,12 @@ impl Store for SqliteStore {
              WHERE c.scan_id = ?1",
         )?;
         let mut rows = st.query([scan_id])?;
-        let mut cur: Option<(i64, FileReport)> = None;
+        // (row id, the record, its path as a JSON string)
+        let mut cur: Option<(i64, FileReport, String)> = None;
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
-            if cur.as_ref().is_none_or(|(c, _)| *c != id) {
-                if let Some((_, rep)) = cur.take() {
+            if cur.as_ref().is_none_or(|(c, _, _)| *c != id) {
+                if let Some((_, rep, _)) = cur.take() {
                     each(rep);
                 }
                 let mut f = FileRecord::new(
@@ -575,40 +626,37 @@ impl Store for SqliteStore {
                 f.findings = r.get::<_, i64>(9)? as u64;
                 f.kinds = serde_json::from_str(r.get_ref(10)?.as_str()?).unwrap_or_default();
                 f.top = r.get(12)?;
+                // The path once per file, as every finding line repeats it.
+                let mut path = serde_json::to_string(&f.path)?;
+                if let Some(b) = &f.path_bytes {
+                    path.push_str(",\"path_bytes\":");
+                    path.push_str(&serde_json::to_string(b)?);
+                }
                 let rep = FileReport {
                     contains_phi: r.get(11)?,
                     file: Some(f),
                     ..FileReport::empty()
                 };
-                cur = Some((id, rep));
+                cur = Some((id, rep, path));
             }
-            let Some((_, rep)) = cur.as_mut() else {
+            let Some((_, rep, path)) = cur.as_mut() else {
                 continue;
             };
             let Some(kind) = r.get_ref(13)?.as_str_or_null()? else {
                 continue;
             };
-            let file = rep.file.as_ref().expect("set above");
-            let rec = FindingRecord {
-                ty: "finding",
-                path: file.path.clone(),
-                path_bytes: file.path_bytes.clone(),
-                kind: kind_of(kind),
-                rule: r.get(14)?,
-                confidence: conf_of(r.get_ref(15)?.as_str()?),
-                masked: r.get(16)?,
-                value: None,
-                fingerprint: r.get(17)?,
-                location: serde_json::from_str::<Location>(r.get_ref(18)?.as_str()?)
-                    .unwrap_or_default(),
-            };
-            let mut b = [0u8; 32];
-            if hex::decode_to_slice(&rec.fingerprint, &mut b).is_ok() {
-                rep.fingerprints.push((rec.kind, b));
-            }
-            rep.findings.push(rec);
+            render_finding(
+                rep,
+                path,
+                kind_of(kind),
+                r.get_ref(14)?.as_str()?,
+                conf_of(r.get_ref(15)?.as_str()?),
+                r.get_ref(16)?.as_str()?,
+                r.get_ref(17)?.as_str()?,
+                r.get_ref(18)?.as_str()?,
+            )?;
         }
-        if let Some((_, rep)) = cur.take() {
+        if let Some((_, rep, _)) = cur.take() {
             each(rep);
         }
         Ok(())
@@ -637,5 +685,64 @@ impl SqliteStore {
     /// Files written since the last commit.
     pub fn pending(&self) -> usize {
         self.pending
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A carried finding's line is byte for byte what `JsonlSink` writes for the record.
+    #[test]
+    fn rendered_finding_is_the_serialized_record() {
+        let loc = Location {
+            line: Some(3),
+            sheet: Some("Q1 \"billing\"\n".into()),
+            cell: Some("B7".into()),
+            ..Location::default()
+        };
+        for path_bytes in [None, Some("2f746d702fff".to_string())] {
+            let rec = FindingRecord {
+                ty: "finding",
+                path: "/srv/share/\"odd\"\t<name> é ✓.xlsx!/sheet".into(),
+                path_bytes: path_bytes.clone(),
+                kind: Kind::Ssn,
+                rule: "us.ssn.formatted".into(),
+                confidence: Confidence::High,
+                masked: "***-**-6789".into(),
+                value: None,
+                fingerprint: "ab".repeat(32),
+                location: loc.clone(),
+            };
+            let mut path = serde_json::to_string(&rec.path).unwrap();
+            if let Some(b) = &path_bytes {
+                path.push_str(",\"path_bytes\":");
+                path.push_str(&serde_json::to_string(b).unwrap());
+            }
+            let mut rep = FileReport::empty();
+            let stored = serde_json::to_string(&loc).unwrap();
+            for location in [stored.as_str(), "{\"line\":3,", "{\"line\":\n3}"] {
+                rep.rendered.clear();
+                render_finding(
+                    &mut rep,
+                    &path,
+                    rec.kind,
+                    &rec.rule,
+                    rec.confidence,
+                    &rec.masked,
+                    &rec.fingerprint,
+                    location,
+                )
+                .unwrap();
+                let line = String::from_utf8(rep.rendered.clone()).unwrap();
+                assert!(line.ends_with('\n') && line.matches('\n').count() == 1);
+                let _: serde_json::Value = serde_json::from_str(&line).unwrap();
+                if location == stored {
+                    let mut want = serde_json::to_string(&rec).unwrap();
+                    want.push('\n');
+                    assert_eq!(line, want);
+                }
+            }
+        }
     }
 }
