@@ -534,8 +534,9 @@ impl Store for SqliteStore {
         self.tx()?;
         let Some(file) = &rep.file else {
             // A batch of a file with many findings: its row is created now, marked
-            // 'scanning' (read again if the scan ends before the record arrives), and the
-            // findings are stored at once so that memory stays bounded.
+            // 'scanning', and the findings are stored at once so that memory stays bounded.
+            // Its top is unknown until the record arrives; until then (for good, if the scan
+            // is killed) it is no top-level file, so a rerun reads it again as a new one.
             let Some(first) = rep.findings.first() else {
                 return Ok(());
             };
@@ -545,7 +546,7 @@ impl Store for SqliteStore {
                     self.conn
                         .prepare_cached(
                             "INSERT INTO files (scan_id, path, path_bytes, top, status, findings, kinds, bytes_read, contains_phi)
-                             VALUES (?1, ?2, ?3, ?2, 'scanning', 0, '{}', 0, 0)",
+                             VALUES (?1, ?2, ?3, '', 'scanning', 0, '{}', 0, 0)",
                         )?
                         .execute(params![scan_id, first.path, first.path_bytes])?;
                     let id = self.conn.last_insert_rowid();
