@@ -148,17 +148,23 @@ impl<'a> Worker<'a> {
 
     fn scan_file(&mut self, path: &Path, meta: &Metadata, emit: &mut dyn FnMut(FileReport)) {
         let dpath = DisplayPath::from_path(path);
-        let mut file = FileRecord::new(dpath.clone(), Status::Scanned);
-        set_meta(&mut file, meta);
-        file.top = Some(dpath.text.clone());
-        self.top = Some(dpath.text.clone());
-        if let Some(old) = self.unchanged(&dpath.text, file.size, file.mtime_ns, file.inode) {
+        // Unchanged since the last scan: only its row id travels (issue 5).
+        if let Some(old) = self.unchanged(
+            &dpath.text,
+            Some(meta.len()),
+            Some(mtime_ns(meta)),
+            Some(meta.ino()),
+        ) {
             emit(FileReport {
-                carry: Some(old),
+                carried: vec![old],
                 ..FileReport::empty()
             });
             return;
         }
+        let mut file = FileRecord::new(dpath.clone(), Status::Scanned);
+        set_meta(&mut file, meta);
+        file.top = Some(dpath.text.clone());
+        self.top = Some(dpath.text.clone());
         let mut rep = FileReport::empty();
         let budget = Budget::new(self.cfg.archive.max_total);
         contain_panic(&mut file, &mut rep, |file, rep| {
@@ -963,8 +969,68 @@ fn whole<'c>(src: Content<'c>, file: &mut FileRecord) -> Option<std::borrow::Cow
 fn set_meta(rec: &mut FileRecord, m: &Metadata) {
     rec.size = Some(m.len());
     rec.modified = m.modified().ok().map(dates::rfc3339);
-    rec.mtime_ns = Some(m.mtime() * 1_000_000_000 + m.mtime_nsec());
+    rec.mtime_ns = Some(mtime_ns(m));
     rec.inode = Some(m.ino());
+}
+
+fn mtime_ns(m: &Metadata) -> i64 {
+    m.mtime() * 1_000_000_000 + m.mtime_nsec()
+}
+
+/// A walker thread's unchanged files on their way to the writer; the rest is sent when the
+/// thread's visitor is dropped at the end of the walk.
+struct CarryBatch {
+    ids: Vec<i64>,
+    tx: crossbeam_channel::Sender<FileReport>,
+}
+
+impl CarryBatch {
+    const SIZE: usize = 4096;
+
+    fn flush(&mut self) {
+        if !self.ids.is_empty() {
+            let _ = self.tx.send(FileReport {
+                carried: std::mem::take(&mut self.ids),
+                ..FileReport::empty()
+            });
+        }
+    }
+}
+
+impl Drop for CarryBatch {
+    fn drop(&mut self) {
+        self.flush();
+    }
+}
+
+/// Phase timings on stderr with PHISCAN_TIMING=1 (for profiling rescans: issue 5).
+struct Phases {
+    on: bool,
+    start: Instant,
+    last: Instant,
+}
+
+impl Phases {
+    fn new() -> Phases {
+        let now = Instant::now();
+        Phases {
+            on: std::env::var_os("PHISCAN_TIMING").is_some_and(|v| v == "1"),
+            start: now,
+            last: now,
+        }
+    }
+
+    fn mark(&mut self, what: &str) {
+        if self.on {
+            let now = Instant::now();
+            eprintln!(
+                "phiscan timing: {what:<28} {:>8.1} ms  (at {:.1} ms)",
+                (now - self.last).as_secs_f64() * 1e3,
+                (now - self.start).as_secs_f64() * 1e3
+            );
+            self.last = now;
+        }
+    }
 }
 
 /// What must be equal for a previous result to stand for this scan: the rules, the
@@ -1008,6 +1074,7 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
     remove_stale_temp_dirs(&std::env::temp_dir(), Duration::from_secs(600));
     let started = SystemTime::now();
     let clock = Instant::now();
+    let mut phases = Phases::new();
     let out: Box<dyn Write + Send> = match &cfg.output {
         Some(p) => {
             let f = open_output(p)?;
@@ -1051,6 +1118,7 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
         })?);
     }
     let known_count = cfg.known.len() as u64;
+    phases.mark("open store, known files");
     let (tx, rx) = crossbeam_channel::bounded::<FileReport>(1024);
     let mut audits = Vec::new();
     let mut incr = crate::inventory::Incremental::default();
@@ -1101,10 +1169,10 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
                     }
                     Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
                 };
-                                if let Some(old) = rep.carry {
-                    // Copied in one go at the end (a few SQL statements for any number).
-                    incr.carried_forward += 1;
-                    carried.push(old);
+                if !rep.carried.is_empty() {
+                    // Recorded by reference in one go at the end.
+                    incr.carried_forward += rep.carried.len() as u64;
+                    carried.extend_from_slice(&rep.carried);
                     continue;
                 }
                 if let Some(f) = &rep.file {
@@ -1154,10 +1222,22 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
         if !cfg.targets.is_empty() {
             local::walk(&cfg.targets, &cfg.walk, || {
                 let mut worker = Worker::new(cfg);
-                let tx = tx.clone();
+                // Unchanged files go to the writer in batches: one message per file would
+                // cost more than everything else an unchanged file needs (issue 5).
+                let mut batch = CarryBatch {
+                    ids: Vec::new(),
+                    tx: tx.clone(),
+                };
                 move |item: Item<'_>| {
                     worker.process(item, &mut |rep| {
-                        let _ = tx.send(rep);
+                        if rep.carried.is_empty() {
+                            let _ = batch.tx.send(rep);
+                        } else {
+                            batch.ids.extend_from_slice(&rep.carried);
+                            if batch.ids.len() >= CarryBatch::SIZE {
+                                batch.flush();
+                            }
+                        }
                     });
                 }
             });
@@ -1168,18 +1248,41 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
         drop(tx);
         writer.join().expect("the writer thread does not panic")
     });
+    phases.mark("walk, read, write");
     let mut sink = sink;
     let mut totals = totals;
     if let (Some(st), Some(id)) = (store.as_mut(), scan_id) {
         if !carried.is_empty() {
+            // Two stages on two threads: the store resolves the carried rows into records,
+            // this thread counts and writes them.
             let mut werr = None;
-            let res = st.carry_bulk(id, &carried, &mut |r| {
-                totals.add(&r);
-                if werr.is_none() {
-                    if let Err(e) = sink.file(&r) {
-                        werr = Some(e);
+            let (btx, brx) = crossbeam_channel::bounded::<Vec<FileReport>>(16);
+            let res = std::thread::scope(|s| {
+                let reader = s.spawn(move || {
+                    const N: usize = 256;
+                    let mut batch = Vec::with_capacity(N);
+                    let res = st.carry_forward(id, &carried, &mut |r| {
+                        batch.push(r);
+                        if batch.len() == N {
+                            let _ = btx.send(std::mem::replace(&mut batch, Vec::with_capacity(N)));
+                        }
+                    });
+                    let _ = btx.send(batch);
+                    res
+                });
+                for batch in brx {
+                    for r in &batch {
+                        totals.add(r);
+                        if werr.is_none() {
+                            if let Err(e) = sink.file(r) {
+                                werr = Some(e);
+                            }
+                        }
                     }
                 }
+                reader
+                    .join()
+                    .expect("the carry-forward reader does not panic")
             });
             if let Err(e) = res {
                 db_error.get_or_insert(format!("{e:#}"));
@@ -1189,6 +1292,7 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
             }
         }
     }
+    phases.mark("carry forward");
     incr.gone = known_count.saturating_sub(incr.rescanned + incr.carried_forward);
 
     let errors = totals.errors();
@@ -1267,6 +1371,7 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
     }
     sink.summary(&summary, &totals)
         .context("writing the inventory")?;
+    phases.mark("summary, finish");
     Ok(ScanOutcome { summary, exit_code })
 }
 

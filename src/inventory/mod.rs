@@ -166,9 +166,15 @@ pub struct FileReport {
     pub group: Option<usize>,
     /// Identifies the file across its batches (findings batches come before the record).
     pub key: u64,
-    /// Unchanged since a previous scan: the writer copies that file (and its members and
-    /// findings) from the store instead of anything being read.
-    pub carry: Option<i64>,
+    /// Findings carried forward from the store, already rendered as the JSON Lines that
+    /// [`JsonlSink`] would write for them (written before `findings`), and the kind and
+    /// confidence of each for the totals (their fingerprints are in `fingerprints`).
+    pub rendered: Vec<u8>,
+    pub rendered_counts: Vec<(Kind, Confidence)>,
+    /// Files unchanged since a previous scan: the ids of their top-level rows in the store.
+    /// The scan shares those rows (with their members and findings) by reference; nothing is
+    /// read. A walker thread sends them to the writer in batches.
+    pub carried: Vec<i64>,
 }
 
 static NEXT_KEY: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -194,7 +200,9 @@ impl FileReport {
             contains_phi: false,
             group: None,
             key: next_key(),
-            carry: None,
+            rendered: Vec::new(),
+            rendered_counts: Vec::new(),
+            carried: Vec::new(),
         }
     }
 }
@@ -289,10 +297,11 @@ impl Totals {
     }
 
     pub fn add(&mut self, r: &FileReport) {
-        for f in &r.findings {
+        let counts = r.findings.iter().map(|f| (f.kind, f.confidence));
+        for (kind, confidence) in counts.chain(r.rendered_counts.iter().copied()) {
             self.findings += 1;
-            *self.by_kind.entry(f.kind).or_default() += 1;
-            *self.by_conf.entry(f.confidence).or_default() += 1;
+            *self.by_kind.entry(kind).or_default() += 1;
+            *self.by_conf.entry(confidence).or_default() += 1;
         }
         for (k, fp) in &r.fingerprints {
             self.distinct.entry(*k).or_default().insert(short_fp(fp));
@@ -339,6 +348,7 @@ pub struct JsonlSink<W: Write> {
 
 impl<W: Write> Sink for JsonlSink<W> {
     fn file(&mut self, r: &FileReport) -> io::Result<()> {
+        self.out.write_all(&r.rendered)?;
         for f in &r.findings {
             serde_json::to_writer(&mut self.out, f)?;
             self.out.write_all(b"\n")?;

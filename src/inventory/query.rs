@@ -1,4 +1,7 @@
 //! Reading the inventory store: diffs between scans and the data of reports.
+//!
+//! A scan's files and findings are read through the `scan_files` and `scan_findings` views
+//! (`in_scan = ?`): its own rows plus the rows of unchanged files it carries by reference.
 
 use super::report::*;
 use anyhow::{bail, Context, Result};
@@ -11,7 +14,10 @@ const CORE: [&str; 4] = ["ssn", "mrn", "dob", "insurance_id"];
 /// One file's result in one scan.
 #[derive(Debug, Clone, Default)]
 struct FileState {
+    /// The row (the scan's own, or the one it carries).
+    id: i64,
     status: String,
+    reason: Option<String>,
     findings: u64,
     phi: bool,
     kinds: BTreeMap<String, u64>,
@@ -19,7 +25,7 @@ struct FileState {
 
 fn files_of(conn: &Connection, scan: i64) -> Result<BTreeMap<String, FileState>> {
     let mut st = conn.prepare(
-        "SELECT path, status, findings, contains_phi, kinds FROM files WHERE scan_id = ?1",
+        "SELECT path, status, findings, contains_phi, kinds, id, reason FROM scan_files WHERE in_scan = ?1",
     )?;
     let rows = st.query_map([scan], |r| {
         Ok((
@@ -29,6 +35,8 @@ fn files_of(conn: &Connection, scan: i64) -> Result<BTreeMap<String, FileState>>
                 findings: r.get::<_, i64>(2)? as u64,
                 phi: r.get(3)?,
                 kinds: serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or_default(),
+                id: r.get(5)?,
+                reason: r.get(6)?,
             },
         ))
     })?;
@@ -221,12 +229,12 @@ pub fn report_data(conn: &Connection, id: Option<i64>) -> Result<ReportData> {
         r.overview.files_with_phi += u64::from(f.phi);
     }
     r.overview.bytes_read = conn.query_row(
-        "SELECT coalesce(sum(bytes_read), 0) FROM files WHERE scan_id = ?1",
+        "SELECT coalesce(sum(bytes_read), 0) FROM files WHERE scan_id = ?1 AND carried = 0",
         [s.id],
         |x| x.get::<_, i64>(0),
     )? as u64;
     {
-        let mut st = conn.prepare("SELECT kind, confidence, count(*) FROM findings WHERE scan_id = ?1 GROUP BY kind, confidence")?;
+        let mut st = conn.prepare("SELECT kind, confidence, count(*) FROM scan_findings WHERE in_scan = ?1 GROUP BY kind, confidence")?;
         let rows = st.query_map([s.id], |x| {
             Ok((
                 x.get::<_, String>(0)?,
@@ -242,7 +250,7 @@ pub fn report_data(conn: &Connection, id: Option<i64>) -> Result<ReportData> {
                 .entry(c)
                 .or_default() += n as u64;
         }
-        let mut st = conn.prepare("SELECT kind, count(DISTINCT fingerprint) FROM findings WHERE scan_id = ?1 GROUP BY kind")?;
+        let mut st = conn.prepare("SELECT kind, count(DISTINCT fingerprint) FROM scan_findings WHERE in_scan = ?1 GROUP BY kind")?;
         let rows = st.query_map([s.id], |x| {
             Ok((x.get::<_, String>(0)?, x.get::<_, i64>(1)?))
         })?;
@@ -282,11 +290,12 @@ pub fn report_data(conn: &Connection, id: Option<i64>) -> Result<ReportData> {
     rows.truncate(5000);
     {
         let mut st = conn.prepare(
-            "SELECT fi.kind, fi.confidence, fi.masked, fi.location FROM findings fi JOIN files f ON f.id = fi.file_id
-             WHERE f.scan_id = ?1 AND f.path = ?2 ORDER BY CASE fi.confidence WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, fi.id LIMIT 200",
+            "SELECT kind, confidence, masked, location FROM findings fi
+             WHERE file_id = ?1 ORDER BY CASE confidence WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, id LIMIT 200",
         )?;
         for row in rows.iter_mut().take(1000) {
-            let found = st.query_map(params![s.id, row.path], |x| {
+            let id = files.get(&row.path).map_or(0, |f| f.id);
+            let found = st.query_map([id], |x| {
                 Ok((
                     x.get::<_, String>(0)?,
                     x.get::<_, String>(1)?,
@@ -325,17 +334,9 @@ pub fn report_data(conn: &Connection, id: Option<i64>) -> Result<ReportData> {
         .map(|(p, f)| CoverageRow {
             path: p.clone(),
             status: f.status.clone(),
-            reason: String::new(),
+            reason: f.reason.clone().unwrap_or_default(),
         })
         .collect();
-    {
-        let mut st = conn.prepare("SELECT reason FROM files WHERE scan_id = ?1 AND path = ?2")?;
-        for c in r.coverage.iter_mut() {
-            c.reason = st
-                .query_row(params![s.id, c.path], |x| x.get::<_, Option<String>>(0))?
-                .unwrap_or_default();
-        }
-    }
     r.folders = folder_tree(&s.targets, &files);
     if let Some(prev) = previous(conn, &s)? {
         let d = diff(conn, Some(prev.id), Some(s.id))?;
@@ -501,7 +502,7 @@ pub fn report_csv(conn: &Connection, id: Option<i64>) -> Result<String> {
     let mut st = conn.prepare(
         "SELECT f.path, f.status, coalesce(f.reason, ''), f.findings, f.kinds,
                 (SELECT CASE min(CASE confidence WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END) WHEN 0 THEN 'high' WHEN 1 THEN 'medium' WHEN 2 THEN 'low' END FROM findings WHERE file_id = f.id)
-         FROM files f WHERE f.scan_id = ?1 ORDER BY f.path",
+         FROM scan_files f WHERE f.in_scan = ?1 ORDER BY f.path",
     )?;
     let rows = st.query_map([s.id], |x| {
         Ok((
