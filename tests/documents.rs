@@ -223,6 +223,56 @@ fn xlsx_headers_dates_and_cells() {
     );
 }
 
+/// A sheet too long for one part is detected part by part while it is read: the header
+/// row (below a title row) still labels every column, and every cell reference is exact.
+#[test]
+fn xlsx_long_sheet_in_parts_keeps_headers_and_cells() {
+    let env = Env::new();
+    let n = 50_000;
+    let data: Vec<[String; 3]> = (0..n)
+        .map(|i| {
+            [
+                format!("Patient {i}"),
+                format!("num:536{:02}{:04}", 10 + i / 9000, 1000 + i % 9000),
+                format!("num:{}", 412_339_801 + i),
+            ]
+        })
+        .collect();
+    let mut rows: Vec<Vec<&str>> = vec![
+        vec!["Patient list, January"],
+        vec!["Name", "SSN", "Order #"],
+    ];
+    rows.extend(data.iter().map(|r| r.iter().map(String::as_str).collect()));
+    let rows: Vec<&[&str]> = rows.iter().map(Vec::as_slice).collect();
+    env.write("long.xlsx", xlsx(&rows, &format!("A1:C{}", n + 2), false));
+    let s = env.scan_root(&["--reveal"]);
+    assert_eq!(s.file("long.xlsx")["status"], "scanned");
+    let got: Vec<(String, String, String)> = s
+        .findings_in("long.xlsx")
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap().into(),
+                f["value"].as_str().unwrap().into(),
+                f["location"]["cell"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String, String)> = data
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            (
+                "ssn".to_string(),
+                r[1]["num:".len()..].to_string(),
+                format!("B{}", i + 3),
+            )
+        })
+        .collect();
+    assert_eq!(got.len(), want.len(), "one SSN per row, no order number");
+    assert_eq!(got, want);
+}
+
 #[test]
 fn xlsx_declaring_a_huge_dimension_costs_only_its_cells() {
     let env = Env::new();

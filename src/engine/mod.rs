@@ -285,7 +285,7 @@ impl<'a> Worker<'a> {
                         text: extract::legacy_strings(data),
                         ..Segment::default()
                     };
-                    self.scan_segment(&seg, dpath, file, rep, emit);
+                    self.scan_segment(&seg, &mut None, dpath, file, rep, emit);
                 }
                 extract::DocSniff::Other => match ArchiveKind::sniff(head) {
                     Some(kind) => {
@@ -346,7 +346,7 @@ impl<'a> Worker<'a> {
             text: mail.text,
             ..Segment::default()
         };
-        self.scan_segment(&seg, dpath, file, rep, emit);
+        self.scan_segment(&seg, &mut None, dpath, file, rep, emit);
         for (name, bytes) in mail.attachments {
             let data = if bytes.len() as u64 > budget.remaining.get() {
                 MemberData::Bomb("attachment exceeds the budget of bytes for this file".into())
@@ -668,16 +668,23 @@ impl<'a> Worker<'a> {
             ));
             return;
         };
-        let sup = self
+        let mut sup = self
             .supervisor
-            .get_or_insert_with(|| isolate::Supervisor::new(exe.clone(), self.cfg.limits.clone()));
+            .take()
+            .unwrap_or_else(|| isolate::Supervisor::new(exe.clone(), self.cfg.limits.clone()));
         let req = Request {
             path_hex: hex::encode(path.as_os_str().as_bytes()),
             kind,
             max_text: 256 << 20,
             max_cells: 20_000_000,
         };
-        let x = match sup.extract(&req) {
+        // Segments are detected as they arrive (a sheet in parts, while the worker reads on).
+        let mut table = None;
+        let answer = sup.extract(&req, &mut |seg| {
+            self.scan_segment(&seg, &mut table, dpath, file, rep, emit)
+        });
+        self.supervisor = Some(sup);
+        let x = match answer {
             Ok(x) => x,
             Err(reason) => {
                 file.status = Status::Error;
@@ -709,14 +716,16 @@ impl<'a> Worker<'a> {
             Outcome::Error => Status::Error,
         };
         for seg in &x.segments {
-            self.scan_segment(seg, dpath, file, rep, emit);
+            self.scan_segment(seg, &mut table, dpath, file, rep, emit);
         }
     }
 
-    /// Detect in one extracted piece of text (a PDF page, a sheet, a message body).
+    /// Detect in one extracted piece of text (a PDF page, a sheet or part of one, a message
+    /// body). `table` keeps a sheet's columns for the parts that continue it.
     fn scan_segment(
         &mut self,
         seg: &Segment,
+        table: &mut Option<TextFormat>,
         dpath: &DisplayPath,
         file: &mut FileRecord,
         rep: &mut FileReport,
@@ -726,7 +735,8 @@ impl<'a> Worker<'a> {
         let det = Detector::new(rules);
         {
             let text = seg.text.as_bytes();
-            let format = if seg.table {
+            let continued = seg.table && seg.continued && table.is_some();
+            if seg.table && !continued {
                 let header = text
                     .split(|&b| b == b'\n')
                     .nth(seg.header_line as usize)
@@ -735,18 +745,26 @@ impl<'a> Worker<'a> {
                     .split('\t')
                     .map(str::to_string)
                     .collect();
-                TextFormat::Table(crate::detect::Table::new(b'\t', cells, rules))
-            } else {
-                TextFormat::sniff(text, None, rules)
+                *table = Some(TextFormat::Table(crate::detect::Table::new(
+                    b'\t', cells, rules,
+                )));
+            }
+            let sniffed;
+            let format = match table {
+                Some(t) if seg.table => &*t,
+                _ => {
+                    sniffed = TextFormat::sniff(text, None, rules);
+                    &sniffed
+                }
             };
             let chunk = Chunk {
                 text,
                 from: 0,
                 to: text.len(),
-                at_start: true,
+                at_start: !continued,
             };
             self.findings.clear();
-            det.scan(&mut self.scratch, &chunk, &format, &mut self.findings);
+            det.scan(&mut self.scratch, &chunk, format, &mut self.findings);
             let (mut line, mut line_start, mut at) = (0usize, 0usize, 0usize);
             for mut f in self.findings.drain(..) {
                 if f.confidence < self.cfg.min_confidence {
