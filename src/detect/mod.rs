@@ -589,7 +589,7 @@ impl<'r> Detector<'r> {
         sc.text_tables = tables;
         if n_struct > first {
             // Drop text findings that overlap a structured/column finding.
-            let (fixed, text) = out[first..].split_at(n_struct - first);
+            let fixed = &out[first..n_struct];
             // Merged, sorted spans of the fixed findings: each text finding is one binary
             // search (a CSV can have a finding in every cell).
             let mut spans: Vec<(usize, usize)> = fixed.iter().map(|g| (g.start, g.end)).collect();
@@ -601,16 +601,19 @@ impl<'r> Detector<'r> {
                     _ => merged.push((s, e)),
                 }
             }
-            let keep: Vec<Finding> = text
-                .iter()
-                .filter(|f| {
-                    let i = merged.partition_point(|&(_, e)| e <= f.start);
-                    !(i < merged.len() && merged[i].0 < f.end)
-                })
-                .cloned()
-                .collect();
-            out.truncate(n_struct);
-            out.extend(keep);
+            let overlaps = |f: &Finding| {
+                let i = merged.partition_point(|&(_, e)| e <= f.start);
+                i < merged.len() && merged[i].0 < f.end
+            };
+            // Compact in place: the kept text findings move down, nothing is cloned.
+            let mut w = n_struct;
+            for r in n_struct..out.len() {
+                if !overlaps(&out[r]) {
+                    out.swap(w, r);
+                    w += 1;
+                }
+            }
+            out.truncate(w);
         }
         out[first..].sort_by_key(|f| (f.start, f.end));
     }

@@ -783,7 +783,7 @@ impl<'a> Worker<'a> {
                     let col = memchr::memchr_iter(b'\t', &text[line_start..f.start]).count() as u32;
                     let row = seg.rows.get(line).copied().unwrap_or(line as u32);
                     location.sheet = seg.sheet.clone();
-                    location.cell = Some(format!("{}{}", column_letters(col), row + 1));
+                    location.cell = Some(cell_ref(col, row));
                 } else {
                     location.page = seg.page;
                     location.line = Some(line as u64 + 1);
@@ -891,31 +891,58 @@ fn record_finding(
         confidence: f.confidence,
         masked: mask::mask(f.kind, rule.spec.mask.as_deref(), &f.value),
         value: cfg.reveal.then_some(f.value),
-        fingerprint: hex::encode(fp),
+        fingerprint: hex_lower(&fp),
         location,
     });
     if rep.findings.len() >= BATCH {
         emit(FileReport {
-            findings: std::mem::take(&mut rep.findings),
-            fingerprints: std::mem::take(&mut rep.fingerprints),
+            findings: std::mem::replace(&mut rep.findings, Vec::with_capacity(BATCH)),
+            fingerprints: std::mem::replace(&mut rep.fingerprints, Vec::with_capacity(BATCH)),
             key: rep.key,
             ..FileReport::empty()
         });
     }
 }
 
+/// Lowercase hex of a fingerprint (what `hex::encode` gives, without its per-char iterator).
+fn hex_lower(b: &[u8; 32]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = Vec::with_capacity(64);
+    for &x in b {
+        out.push(DIGITS[usize::from(x >> 4)]);
+        out.push(DIGITS[usize::from(x & 15)]);
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// A cell reference: column letters and 1-based row ("B3").
+fn cell_ref(col: u32, row: u32) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(16);
+    push_column_letters(&mut s, col);
+    let _ = write!(s, "{}", u64::from(row) + 1);
+    s
+}
+
 /// Spreadsheet column letters: 0 -> A, 25 -> Z, 26 -> AA.
-pub fn column_letters(mut c: u32) -> String {
-    let mut s = Vec::new();
+pub fn column_letters(c: u32) -> String {
+    let mut s = String::new();
+    push_column_letters(&mut s, c);
+    s
+}
+
+fn push_column_letters(out: &mut String, mut c: u32) {
+    let mut buf = [0u8; 8];
+    let mut i = buf.len();
     loop {
-        s.push(b'A' + (c % 26) as u8);
+        i -= 1;
+        buf[i] = b'A' + (c % 26) as u8;
         if c < 26 {
             break;
         }
         c = c / 26 - 1;
     }
-    s.reverse();
-    String::from_utf8(s).unwrap_or_default()
+    out.extend(buf[i..].iter().map(|&b| char::from(b)));
 }
 
 /// All of a content's bytes: a member's as they are, a file's read from its start (the head
@@ -1253,6 +1280,17 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cell_references_and_fingerprint_hex() {
+        assert_eq!(cell_ref(0, 0), "A1");
+        assert_eq!(cell_ref(25, 9), "Z10");
+        assert_eq!(cell_ref(26, 1_048_575), "AA1048576");
+        assert_eq!(cell_ref(16_383, 2), "XFD3");
+        assert_eq!(cell_ref(u32::MAX, u32::MAX), "MWLQKWV4294967296");
+        let fp: [u8; 32] = std::array::from_fn(|i| (i * 37) as u8);
+        assert_eq!(hex_lower(&fp), hex::encode(fp));
+    }
 
     fn config(dir: &Path) -> ScanConfig {
         ScanConfig {
