@@ -174,6 +174,13 @@ pub struct Table {
 /// Split one line into cell spans, honouring double quotes.
 pub fn split_cells(line: &[u8], delim: u8) -> Vec<(usize, usize)> {
     let mut cells = Vec::new();
+    split_cells_into(line, delim, &mut cells);
+    cells
+}
+
+/// `split_cells` into a reused vector (cleared first).
+fn split_cells_into(line: &[u8], delim: u8, cells: &mut Vec<(usize, usize)>) {
+    cells.clear();
     let mut start = 0;
     let mut in_q = false;
     for (i, &b) in line.iter().enumerate() {
@@ -189,7 +196,6 @@ pub fn split_cells(line: &[u8], delim: u8) -> Vec<(usize, usize)> {
         end -= 1;
     }
     cells.push((start, end));
-    cells
 }
 
 fn unquote(cell: &[u8]) -> &[u8] {
@@ -689,13 +695,15 @@ impl<'r> Detector<'r> {
             line_start(text, chunk.from)
         };
         let mut first_line = chunk.at_start && ls == 0;
+        let mut cells = Vec::new();
         while ls < text.len() && ls < chunk.to {
             let le = memchr::memchr(b'\n', &text[ls..]).map_or(text.len(), |i| ls + i);
             if first_line {
                 first_line = false; // the header row
             } else {
                 let line = &text[ls..le];
-                for (col, (a, b)) in split_cells(line, t.delim).into_iter().enumerate() {
+                split_cells_into(line, t.delim, &mut cells);
+                for (col, &(a, b)) in cells.iter().enumerate() {
                     let Some(Some(ri)) = t.col_rule.get(col) else {
                         continue;
                     };
