@@ -119,7 +119,7 @@ fn push_data(out: &mut String, v: &Data) {
 
 /// Text handed on once a part of a sheet is this long (the parent detects in one part while
 /// the next is being read).
-const PART: usize = 1 << 20;
+const PART: usize = 256 << 10;
 
 /// Columns beyond the 1,000th are joined without padding (bounded text).
 const MAX_PAD: u32 = 1000;
