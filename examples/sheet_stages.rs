@@ -69,7 +69,9 @@ fn main() {
                 .map(str::to_string)
                 .collect();
             if !seg.continued {
-                format = Some(TextFormat::Table(Table::new(b'\t', cells, &rules)));
+                format = Some(TextFormat::Table(
+                    Table::new(b'\t', cells, &rules).without_quotes(),
+                ));
             }
             let chunk = Chunk {
                 text,

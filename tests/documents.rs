@@ -223,6 +223,37 @@ fn xlsx_headers_dates_and_cells() {
     );
 }
 
+/// A sheet is not CSV: a double quote in a cell is a character (inches), not the start of a
+/// quoted field, so the columns after it keep their headers.
+#[test]
+fn xlsx_double_quote_in_a_cell_keeps_the_columns() {
+    let env = Env::new();
+    let rows: &[&[&str]] = &[
+        &["Name", "Note", "SSN", "Order #"],
+        &["Jane Roe", "height 5\" 4", "num:536220198", "num:412339801"],
+        &["John Roe", "fine", "num:536220199", "num:412339802"],
+    ];
+    env.write("quotes.xlsx", xlsx(rows, "A1:D3", false));
+    let s = env.scan_root(&["--reveal"]);
+    let got: Vec<(String, String)> = s
+        .findings_in("quotes.xlsx")
+        .iter()
+        .map(|f| {
+            (
+                f["value"].as_str().unwrap().into(),
+                f["location"]["cell"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("536220198".to_string(), "C2".to_string()),
+            ("536220199".to_string(), "C3".to_string())
+        ]
+    );
+}
+
 /// A sheet too long for one part is detected part by part while it is read: the header
 /// row (below a title row) still labels every column, and every cell reference is exact.
 #[test]

@@ -169,22 +169,25 @@ pub struct Table {
     pub col_class: Vec<Vec<i8>>,
     /// Per column: the column rule that applies to its cells, if any.
     pub col_rule: Vec<Option<usize>>,
+    /// Double quotes group cells (CSV). Sheets rendered as TSV have no quoting: a `"` in a
+    /// cell (`5" 4`) is just a character there.
+    pub quotes: bool,
 }
 
 /// Split one line into cell spans, honouring double quotes.
 pub fn split_cells(line: &[u8], delim: u8) -> Vec<(usize, usize)> {
     let mut cells = Vec::new();
-    split_cells_into(line, delim, &mut cells);
+    split_cells_into(line, delim, true, &mut cells);
     cells
 }
 
-/// `split_cells` into a reused vector (cleared first).
-fn split_cells_into(line: &[u8], delim: u8, cells: &mut Vec<(usize, usize)>) {
+/// `split_cells` into a reused vector (cleared first); `quotes`: whether double quotes group.
+fn split_cells_into(line: &[u8], delim: u8, quotes: bool, cells: &mut Vec<(usize, usize)>) {
     cells.clear();
     let mut start = 0;
     let mut in_q = false;
     for (i, &b) in line.iter().enumerate() {
-        if b == b'"' {
+        if b == b'"' && quotes {
             in_q = !in_q;
         } else if b == delim && !in_q {
             cells.push((start, i));
@@ -263,11 +266,21 @@ impl Table {
             headers,
             col_class,
             col_rule,
+            quotes: true,
         }
+    }
+
+    /// The same table without quoting (sheets rendered as TSV).
+    pub fn without_quotes(mut self) -> Table {
+        self.quotes = false;
+        self
     }
 
     /// Column index of byte `pos` (its line starts at `line_start`).
     fn column_of(&self, text: &[u8], line_start: usize, pos: usize) -> usize {
+        if !self.quotes {
+            return memchr::memchr_iter(self.delim, &text[line_start..pos]).count();
+        }
         let mut in_q = false;
         let mut col = 0;
         for &b in &text[line_start..pos] {
@@ -702,7 +715,7 @@ impl<'r> Detector<'r> {
                 first_line = false; // the header row
             } else {
                 let line = &text[ls..le];
-                split_cells_into(line, t.delim, &mut cells);
+                split_cells_into(line, t.delim, t.quotes, &mut cells);
                 for (col, &(a, b)) in cells.iter().enumerate() {
                     let Some(Some(ri)) = t.col_rule.get(col) else {
                         continue;

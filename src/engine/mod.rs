@@ -745,9 +745,9 @@ impl<'a> Worker<'a> {
                     .split('\t')
                     .map(str::to_string)
                     .collect();
-                *table = Some(TextFormat::Table(crate::detect::Table::new(
-                    b'\t', cells, rules,
-                )));
+                *table = Some(TextFormat::Table(
+                    crate::detect::Table::new(b'\t', cells, rules).without_quotes(),
+                ));
             }
             let sniffed;
             let format = match table {
