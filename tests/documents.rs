@@ -28,6 +28,11 @@ fn xlsx(rows: &[&[&str]], dimension: &str, date1904: bool) -> Vec<u8> {
         sheet.push_str("</row>");
     }
     sheet.push_str("</sheetData></worksheet>");
+    xlsx_with_sheet(sheet, date1904)
+}
+
+/// An xlsx around one worksheet's XML.
+fn xlsx_with_sheet(sheet: String, date1904: bool) -> Vec<u8> {
     let files: Vec<(&str, String)> = vec![
         ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>"#.into()),
         ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.into()),
@@ -250,6 +255,36 @@ fn xlsx_double_quote_in_a_cell_keeps_the_columns() {
         [
             ("536220198".to_string(), "C2".to_string()),
             ("536220199".to_string(), "C3".to_string())
+        ]
+    );
+}
+
+/// Rows and cells out of order in the file (no writer we know does it, calamine reads them):
+/// every value keeps its own cell and its column's header.
+#[test]
+fn xlsx_cells_out_of_order_keep_their_cells() {
+    let env = Env::new();
+    let sheet = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Name</t></is></c><c r="B1" t="inlineStr"><is><t>SSN</t></is></c><c r="C1" t="inlineStr"><is><t>Order #</t></is></c></row><row r="3"><c r="C3"><v>412339802</v></c><c r="B3"><v>536220199</v></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>Jane Roe</t></is></c><c r="B2"><v>536220198</v></c><c r="C2"><v>412339801</v></c></row></sheetData></worksheet>"#,
+    );
+    env.write("unordered.xlsx", xlsx_with_sheet(sheet, false));
+    let s = env.scan_root(&["--reveal"]);
+    let mut got: Vec<(String, String)> = s
+        .findings_in("unordered.xlsx")
+        .iter()
+        .map(|f| {
+            (
+                f["value"].as_str().unwrap().into(),
+                f["location"]["cell"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("536220198".to_string(), "B2".to_string()),
+            ("536220199".to_string(), "B3".to_string())
         ]
     );
 }
