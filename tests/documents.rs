@@ -28,6 +28,11 @@ fn xlsx(rows: &[&[&str]], dimension: &str, date1904: bool) -> Vec<u8> {
         sheet.push_str("</row>");
     }
     sheet.push_str("</sheetData></worksheet>");
+    xlsx_with_sheet(sheet, date1904)
+}
+
+/// An xlsx around one worksheet's XML.
+fn xlsx_with_sheet(sheet: String, date1904: bool) -> Vec<u8> {
     let files: Vec<(&str, String)> = vec![
         ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>"#.into()),
         ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.into()),
@@ -221,6 +226,117 @@ fn xlsx_headers_dates_and_cells() {
         [("dob".to_string(), "1972-03-14".to_string())],
         "1904 date system"
     );
+}
+
+/// A sheet is not CSV: a double quote in a cell is a character (inches), not the start of a
+/// quoted field, so the columns after it keep their headers.
+#[test]
+fn xlsx_double_quote_in_a_cell_keeps_the_columns() {
+    let env = Env::new();
+    let rows: &[&[&str]] = &[
+        &["Name", "Note", "SSN", "Order #"],
+        &["Jane Roe", "height 5\" 4", "num:536220198", "num:412339801"],
+        &["John Roe", "fine", "num:536220199", "num:412339802"],
+    ];
+    env.write("quotes.xlsx", xlsx(rows, "A1:D3", false));
+    let s = env.scan_root(&["--reveal"]);
+    let got: Vec<(String, String)> = s
+        .findings_in("quotes.xlsx")
+        .iter()
+        .map(|f| {
+            (
+                f["value"].as_str().unwrap().into(),
+                f["location"]["cell"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("536220198".to_string(), "C2".to_string()),
+            ("536220199".to_string(), "C3".to_string())
+        ]
+    );
+}
+
+/// Rows and cells out of order in the file (no writer we know does it, calamine reads them):
+/// every value keeps its own cell and its column's header.
+#[test]
+fn xlsx_cells_out_of_order_keep_their_cells() {
+    let env = Env::new();
+    let sheet = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Name</t></is></c><c r="B1" t="inlineStr"><is><t>SSN</t></is></c><c r="C1" t="inlineStr"><is><t>Order #</t></is></c></row><row r="3"><c r="C3"><v>412339802</v></c><c r="B3"><v>536220199</v></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>Jane Roe</t></is></c><c r="B2"><v>536220198</v></c><c r="C2"><v>412339801</v></c></row></sheetData></worksheet>"#,
+    );
+    env.write("unordered.xlsx", xlsx_with_sheet(sheet, false));
+    let s = env.scan_root(&["--reveal"]);
+    let mut got: Vec<(String, String)> = s
+        .findings_in("unordered.xlsx")
+        .iter()
+        .map(|f| {
+            (
+                f["value"].as_str().unwrap().into(),
+                f["location"]["cell"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("536220198".to_string(), "B2".to_string()),
+            ("536220199".to_string(), "B3".to_string())
+        ]
+    );
+}
+
+/// A sheet too long for one part is detected part by part while it is read: the header
+/// row (below a title row) still labels every column, and every cell reference is exact.
+#[test]
+fn xlsx_long_sheet_in_parts_keeps_headers_and_cells() {
+    let env = Env::new();
+    let n = 50_000;
+    let data: Vec<[String; 3]> = (0..n)
+        .map(|i| {
+            [
+                format!("Patient {i}"),
+                format!("num:536{:02}{:04}", 10 + i / 9000, 1000 + i % 9000),
+                format!("num:{}", 412_339_801 + i),
+            ]
+        })
+        .collect();
+    let mut rows: Vec<Vec<&str>> = vec![
+        vec!["Patient list, January"],
+        vec!["Name", "SSN", "Order #"],
+    ];
+    rows.extend(data.iter().map(|r| r.iter().map(String::as_str).collect()));
+    let rows: Vec<&[&str]> = rows.iter().map(Vec::as_slice).collect();
+    env.write("long.xlsx", xlsx(&rows, &format!("A1:C{}", n + 2), false));
+    let s = env.scan_root(&["--reveal"]);
+    assert_eq!(s.file("long.xlsx")["status"], "scanned");
+    let got: Vec<(String, String, String)> = s
+        .findings_in("long.xlsx")
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap().into(),
+                f["value"].as_str().unwrap().into(),
+                f["location"]["cell"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String, String)> = data
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            (
+                "ssn".to_string(),
+                r[1]["num:".len()..].to_string(),
+                format!("B{}", i + 3),
+            )
+        })
+        .collect();
+    assert_eq!(got.len(), want.len(), "one SSN per row, no order number");
+    assert_eq!(got, want);
 }
 
 #[test]

@@ -19,6 +19,29 @@ impl fmt::Display for Ymd {
 }
 
 impl Ymd {
+    /// "YYYY-MM-DD", what `to_string` gives, without the formatting machinery.
+    pub fn iso(&self) -> String {
+        if !(0..=9999).contains(&self.y) || self.m > 99 || self.d > 99 {
+            return self.to_string();
+        }
+        let y = self.y as u32;
+        let digit = |v: u32| char::from(b'0' + v as u8);
+        let mut s = String::with_capacity(10);
+        s.extend([
+            digit(y / 1000),
+            digit(y / 100 % 10),
+            digit(y / 10 % 10),
+            digit(y % 10),
+            '-',
+            digit(self.m / 10),
+            digit(self.m % 10),
+            '-',
+            digit(self.d / 10),
+            digit(self.d % 10),
+        ]);
+        s
+    }
+
     pub fn today() -> Ymd {
         let secs = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -117,8 +140,11 @@ fn month_from_name(s: &str) -> Option<u32> {
 fn strip_ordinal(p: &str) -> &str {
     let l = p.len();
     if l > 2 && p.as_bytes()[l - 3].is_ascii_digit() {
-        let suf = p[l - 2..].to_ascii_lowercase();
-        if matches!(suf.as_str(), "st" | "nd" | "rd" | "th") {
+        let suf = &p.as_bytes()[l - 2..];
+        if [b"st", b"nd", b"rd", b"th"]
+            .iter()
+            .any(|o| suf.eq_ignore_ascii_case(&o[..]))
+        {
             return &p[..l - 2];
         }
     }
@@ -161,12 +187,17 @@ pub fn parse_date(s: &str, today: Ymd) -> Option<Ymd> {
             s[6..8].parse().ok()?,
         );
     }
-    let parts: Vec<&str> = s
-        .split(['/', '-', '.', ' ', ','])
-        .filter(|p| !p.is_empty())
-        .map(strip_ordinal)
-        .collect();
-    if parts.len() != 3 {
+    // Exactly three parts (no allocation: this runs for every date-shaped candidate).
+    let mut parts = [""; 3];
+    let mut n = 0;
+    for p in s.split(['/', '-', '.', ' ', ',']).filter(|p| !p.is_empty()) {
+        if n == parts.len() {
+            return None;
+        }
+        parts[n] = strip_ordinal(p);
+        n += 1;
+    }
+    if n != parts.len() {
         return None;
     }
     let num = |p: &str| p.bytes().all(|c| c.is_ascii_digit());
@@ -253,6 +284,35 @@ mod tests {
                 d: 13
             })
         );
+    }
+
+    #[test]
+    fn ordinals_and_iso() {
+        let want = Some(Ymd {
+            y: 1980,
+            m: 1,
+            d: 21,
+        });
+        for s in ["Jan 21st, 1980", "21ST January 1980", "January 21 1980"] {
+            assert_eq!(parse_birth_date(s, T), want, "{s}");
+        }
+        assert_eq!(parse_birth_date("Jan 21, 1980, 5", T), None);
+        for d in [
+            Ymd {
+                y: 1980,
+                m: 1,
+                d: 2,
+            },
+            Ymd { y: 7, m: 12, d: 31 },
+            Ymd { y: -3, m: 1, d: 1 },
+            Ymd {
+                y: 12345,
+                m: 1,
+                d: 1,
+            },
+        ] {
+            assert_eq!(d.iso(), d.to_string());
+        }
     }
 
     #[test]

@@ -169,15 +169,25 @@ pub struct Table {
     pub col_class: Vec<Vec<i8>>,
     /// Per column: the column rule that applies to its cells, if any.
     pub col_rule: Vec<Option<usize>>,
+    /// Double quotes group cells (CSV). Sheets rendered as TSV have no quoting: a `"` in a
+    /// cell (`5" 4`) is just a character there.
+    pub quotes: bool,
 }
 
 /// Split one line into cell spans, honouring double quotes.
 pub fn split_cells(line: &[u8], delim: u8) -> Vec<(usize, usize)> {
     let mut cells = Vec::new();
+    split_cells_into(line, delim, true, &mut cells);
+    cells
+}
+
+/// `split_cells` into a reused vector (cleared first); `quotes`: whether double quotes group.
+fn split_cells_into(line: &[u8], delim: u8, quotes: bool, cells: &mut Vec<(usize, usize)>) {
+    cells.clear();
     let mut start = 0;
     let mut in_q = false;
     for (i, &b) in line.iter().enumerate() {
-        if b == b'"' {
+        if b == b'"' && quotes {
             in_q = !in_q;
         } else if b == delim && !in_q {
             cells.push((start, i));
@@ -189,7 +199,6 @@ pub fn split_cells(line: &[u8], delim: u8) -> Vec<(usize, usize)> {
         end -= 1;
     }
     cells.push((start, end));
-    cells
 }
 
 fn unquote(cell: &[u8]) -> &[u8] {
@@ -257,7 +266,14 @@ impl Table {
             headers,
             col_class,
             col_rule,
+            quotes: true,
         }
+    }
+
+    /// The same table without quoting (sheets rendered as TSV).
+    pub fn without_quotes(mut self) -> Table {
+        self.quotes = false;
+        self
     }
 }
 
@@ -446,8 +462,8 @@ impl ColCursor {
         chars: 0,
     };
 
-    /// Move to `s` (counting `delim`-separated cells, honouring double quotes).
-    fn seek(&mut self, text: &[u8], s: usize, delim: u8) -> ColCursor {
+    /// Move to `s` (counting `delim`-separated cells, grouped by double quotes if `quotes`).
+    fn seek(&mut self, text: &[u8], s: usize, delim: u8, quotes: bool) -> ColCursor {
         if self.pos > s {
             *self = ColCursor {
                 pos: line_start(text, s),
@@ -463,7 +479,7 @@ impl ColCursor {
                     };
                     continue;
                 }
-                b'"' => self.in_q = !self.in_q,
+                b'"' if quotes => self.in_q = !self.in_q,
                 _ if b == delim && !self.in_q => self.cells += 1,
                 _ => {}
             }
@@ -628,7 +644,7 @@ impl<'r> Detector<'r> {
         sc.text_tables = tables;
         if n_struct > first {
             // Drop text findings that overlap a structured/column finding.
-            let (fixed, text) = out[first..].split_at(n_struct - first);
+            let fixed = &out[first..n_struct];
             // Merged, sorted spans of the fixed findings: each text finding is one binary
             // search (a CSV can have a finding in every cell).
             let mut spans: Vec<(usize, usize)> = fixed.iter().map(|g| (g.start, g.end)).collect();
@@ -640,16 +656,19 @@ impl<'r> Detector<'r> {
                     _ => merged.push((s, e)),
                 }
             }
-            let keep: Vec<Finding> = text
-                .iter()
-                .filter(|f| {
-                    let i = merged.partition_point(|&(_, e)| e <= f.start);
-                    !(i < merged.len() && merged[i].0 < f.end)
-                })
-                .cloned()
-                .collect();
-            out.truncate(n_struct);
-            out.extend(keep);
+            let overlaps = |f: &Finding| {
+                let i = merged.partition_point(|&(_, e)| e <= f.start);
+                i < merged.len() && merged[i].0 < f.end
+            };
+            // Compact in place: the kept text findings move down, nothing is cloned.
+            let mut w = n_struct;
+            for r in n_struct..out.len() {
+                if !overlaps(&out[r]) {
+                    out.swap(w, r);
+                    w += 1;
+                }
+            }
+            out.truncate(w);
         }
         out[first..].sort_by_key(|f| (f.start, f.end));
     }
@@ -725,13 +744,15 @@ impl<'r> Detector<'r> {
             line_start(text, chunk.from)
         };
         let mut first_line = chunk.at_start && ls == 0;
+        let mut cells = Vec::new();
         while ls < text.len() && ls < chunk.to {
             let le = memchr::memchr(b'\n', &text[ls..]).map_or(text.len(), |i| ls + i);
             if first_line {
                 first_line = false; // the header row
             } else {
                 let line = &text[ls..le];
-                for (col, (a, b)) in split_cells(line, t.delim).into_iter().enumerate() {
+                split_cells_into(line, t.delim, t.quotes, &mut cells);
+                for (col, &(a, b)) in cells.iter().enumerate() {
                     let Some(Some(ri)) = t.col_rule.get(col) else {
                         continue;
                     };
@@ -978,14 +999,14 @@ impl<'r> Detector<'r> {
         let rule = &self.rules.rules[ri];
         let header_class = match table {
             Layout::Csv(t) => {
-                let c = col.seek(text, s, t.delim).cells;
+                let c = col.seek(text, s, t.delim, t.quotes).cells;
                 t.col_class.get(c).map_or(0, |c| c[ri])
             }
             Layout::Text(tables) => tables
                 .iter()
                 .find(|t| t.rows_start <= s && s < t.rows_end)
                 .and_then(|t| {
-                    let at = col.seek(text, s, b'\t');
+                    let at = col.seek(text, s, b'\t', true);
                     let c = if t.tabs { at.tabs } else { at.chars };
                     t.column(c).map(|ci| t.class[ci][ri])
                 })

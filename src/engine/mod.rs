@@ -295,7 +295,7 @@ impl<'a> Worker<'a> {
                         text: extract::legacy_strings(data),
                         ..Segment::default()
                     };
-                    self.scan_segment(&seg, dpath, file, rep, emit);
+                    self.scan_segment(&seg, &mut None, dpath, file, rep, emit);
                 }
                 extract::DocSniff::Other => match ArchiveKind::sniff(head) {
                     Some(kind) => {
@@ -356,7 +356,7 @@ impl<'a> Worker<'a> {
             text: mail.text,
             ..Segment::default()
         };
-        self.scan_segment(&seg, dpath, file, rep, emit);
+        self.scan_segment(&seg, &mut None, dpath, file, rep, emit);
         for (name, bytes) in mail.attachments {
             let data = if bytes.len() as u64 > budget.remaining.get() {
                 MemberData::Bomb("attachment exceeds the budget of bytes for this file".into())
@@ -702,16 +702,23 @@ impl<'a> Worker<'a> {
             ));
             return;
         };
-        let sup = self
+        let mut sup = self
             .supervisor
-            .get_or_insert_with(|| isolate::Supervisor::new(exe.clone(), self.cfg.limits.clone()));
+            .take()
+            .unwrap_or_else(|| isolate::Supervisor::new(exe.clone(), self.cfg.limits.clone()));
         let req = Request {
             path_hex: hex::encode(path.as_os_str().as_bytes()),
             kind,
             max_text: 256 << 20,
             max_cells: 20_000_000,
         };
-        let x = match sup.extract(&req) {
+        // Segments are detected as they arrive (a sheet in parts, while the worker reads on).
+        let mut table = None;
+        let answer = sup.extract(&req, &mut |seg| {
+            self.scan_segment(&seg, &mut table, dpath, file, rep, emit)
+        });
+        self.supervisor = Some(sup);
+        let x = match answer {
             Ok(x) => x,
             Err(reason) => {
                 file.status = Status::Error;
@@ -743,14 +750,16 @@ impl<'a> Worker<'a> {
             Outcome::Error => Status::Error,
         };
         for seg in &x.segments {
-            self.scan_segment(seg, dpath, file, rep, emit);
+            self.scan_segment(seg, &mut table, dpath, file, rep, emit);
         }
     }
 
-    /// Detect in one extracted piece of text (a PDF page, a sheet, a message body).
+    /// Detect in one extracted piece of text (a PDF page, a sheet or part of one, a message
+    /// body). `table` keeps a sheet's columns for the parts that continue it.
     fn scan_segment(
         &mut self,
         seg: &Segment,
+        table: &mut Option<TextFormat>,
         dpath: &DisplayPath,
         file: &mut FileRecord,
         rep: &mut FileReport,
@@ -760,7 +769,8 @@ impl<'a> Worker<'a> {
         let det = Detector::new(rules);
         {
             let text = seg.text.as_bytes();
-            let format = if seg.table {
+            let continued = seg.table && seg.continued && table.is_some();
+            if seg.table && !continued {
                 let header = text
                     .split(|&b| b == b'\n')
                     .nth(seg.header_line as usize)
@@ -769,18 +779,26 @@ impl<'a> Worker<'a> {
                     .split('\t')
                     .map(str::to_string)
                     .collect();
-                TextFormat::Table(crate::detect::Table::new(b'\t', cells, rules))
-            } else {
-                TextFormat::sniff(text, None, rules)
+                *table = Some(TextFormat::Table(
+                    crate::detect::Table::new(b'\t', cells, rules).without_quotes(),
+                ));
+            }
+            let sniffed;
+            let format = match table {
+                Some(t) if seg.table => &*t,
+                _ => {
+                    sniffed = TextFormat::sniff(text, None, rules);
+                    &sniffed
+                }
             };
             let chunk = Chunk {
                 text,
                 from: 0,
                 to: text.len(),
-                at_start: true,
+                at_start: !continued,
             };
             self.findings.clear();
-            det.scan(&mut self.scratch, &chunk, &format, &mut self.findings);
+            det.scan(&mut self.scratch, &chunk, format, &mut self.findings);
             let (mut line, mut line_start, mut at) = (0usize, 0usize, 0usize);
             // Column (characters, or tabs in a sheet) of the previous finding on this line:
             // the next one counts on from there (one long line stays linear).
@@ -811,7 +829,7 @@ impl<'a> Worker<'a> {
                 if seg.table {
                     let row = seg.rows.get(line).copied().unwrap_or(line as u32);
                     location.sheet = seg.sheet.clone();
-                    location.cell = Some(format!("{}{}", column_letters(col as u32), row + 1));
+                    location.cell = Some(cell_ref(col as u32, row));
                 } else {
                     location.page = seg.page;
                     location.line = Some(line as u64 + 1);
@@ -916,31 +934,58 @@ fn record_finding(
         confidence: f.confidence,
         masked: mask::mask(f.kind, rule.spec.mask.as_deref(), &f.value),
         value: cfg.reveal.then_some(f.value),
-        fingerprint: hex::encode(fp),
+        fingerprint: hex_lower(&fp),
         location,
     });
     if rep.findings.len() >= BATCH {
         emit(FileReport {
-            findings: std::mem::take(&mut rep.findings),
-            fingerprints: std::mem::take(&mut rep.fingerprints),
+            findings: std::mem::replace(&mut rep.findings, Vec::with_capacity(BATCH)),
+            fingerprints: std::mem::replace(&mut rep.fingerprints, Vec::with_capacity(BATCH)),
             key: rep.key,
             ..FileReport::empty()
         });
     }
 }
 
+/// Lowercase hex of a fingerprint (what `hex::encode` gives, without its per-char iterator).
+fn hex_lower(b: &[u8; 32]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = Vec::with_capacity(64);
+    for &x in b {
+        out.push(DIGITS[usize::from(x >> 4)]);
+        out.push(DIGITS[usize::from(x & 15)]);
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// A cell reference: column letters and 1-based row ("B3").
+fn cell_ref(col: u32, row: u32) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(16);
+    push_column_letters(&mut s, col);
+    let _ = write!(s, "{}", u64::from(row) + 1);
+    s
+}
+
 /// Spreadsheet column letters: 0 -> A, 25 -> Z, 26 -> AA.
-pub fn column_letters(mut c: u32) -> String {
-    let mut s = Vec::new();
+pub fn column_letters(c: u32) -> String {
+    let mut s = String::new();
+    push_column_letters(&mut s, c);
+    s
+}
+
+fn push_column_letters(out: &mut String, mut c: u32) {
+    let mut buf = [0u8; 8];
+    let mut i = buf.len();
     loop {
-        s.push(b'A' + (c % 26) as u8);
+        i -= 1;
+        buf[i] = b'A' + (c % 26) as u8;
         if c < 26 {
             break;
         }
         c = c / 26 - 1;
     }
-    s.reverse();
-    String::from_utf8(s).unwrap_or_default()
+    out.extend(buf[i..].iter().map(|&b| char::from(b)));
 }
 
 /// All of a content's bytes: a member's as they are, a file's read from its start (the head
@@ -1478,6 +1523,17 @@ fn inject_panic(path: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cell_references_and_fingerprint_hex() {
+        assert_eq!(cell_ref(0, 0), "A1");
+        assert_eq!(cell_ref(25, 9), "Z10");
+        assert_eq!(cell_ref(26, 1_048_575), "AA1048576");
+        assert_eq!(cell_ref(16_383, 2), "XFD3");
+        assert_eq!(cell_ref(u32::MAX, u32::MAX), "MWLQKWV4294967296");
+        let fp: [u8; 32] = std::array::from_fn(|i| (i * 37) as u8);
+        assert_eq!(hex_lower(&fp), hex::encode(fp));
+    }
 
     fn config(dir: &Path) -> ScanConfig {
         ScanConfig {

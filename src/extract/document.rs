@@ -59,6 +59,10 @@ pub struct Segment {
     /// A sheet as tab-separated text: line i is sheet row `rows[i]`, field j is column j.
     #[serde(default)]
     pub table: bool,
+    /// For tables: more rows of the sheet of the segment before (a sheet is sent in parts);
+    /// its columns are those of that segment's header line.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub continued: bool,
     /// For tables: the line holding the column headers.
     #[serde(default)]
     pub header_line: u32,
@@ -118,8 +122,9 @@ pub fn scrub(msg: &str) -> String {
     s
 }
 
-/// Read the file (read-only, not following links, atime untouched) and extract it.
-pub fn extract(req: &Request) -> Extracted {
+/// Read the file (read-only, not following links, atime untouched) and extract it. Segments
+/// are handed to `emit` (a spreadsheet's as it is read, in parts); the answer has none.
+pub fn extract(req: &Request, emit: &mut dyn FnMut(Segment)) -> Extracted {
     use std::os::unix::ffi::OsStrExt;
     let Ok(raw) = hex::decode(&req.path_hex) else {
         return Extracted::failed("bad path in request");
@@ -129,10 +134,14 @@ pub fn extract(req: &Request) -> Extracted {
         Ok(b) => b,
         Err(e) => return Extracted::failed(format!("read: {e}")),
     };
-    match req.kind {
+    let mut x = match req.kind {
         DocKind::Pdf => super::pdf::extract(&bytes, req),
-        DocKind::Spreadsheet => super::sheet::extract(bytes, req),
+        DocKind::Spreadsheet => return super::sheet::extract(bytes, req, emit),
         DocKind::Office => super::office::extract_zip(bytes, req),
         DocKind::Rtf => super::office::extract_rtf(bytes, req),
+    };
+    for seg in std::mem::take(&mut x.segments) {
+        emit(seg);
     }
+    x
 }

@@ -29,11 +29,24 @@ pub fn mask(kind: Kind, style: Option<&str>, value: &str) -> String {
 
 /// Everything but the last 4 characters replaced by `*` (short values keep at most half).
 fn last4(value: &str) -> String {
-    let chars: Vec<char> = value.chars().collect();
-    let show = 4.min(chars.len() / 2);
-    let hidden = chars.len() - show;
-    let mut out = "*".repeat(hidden);
-    out.extend(&chars[hidden..]);
+    let n = if value.is_ascii() {
+        value.len()
+    } else {
+        value.chars().count()
+    };
+    let show = 4.min(n / 2);
+    let hidden = n - show;
+    let tail = if value.is_ascii() {
+        &value[hidden..]
+    } else {
+        value
+            .char_indices()
+            .nth(hidden)
+            .map_or("", |(i, _)| &value[i..])
+    };
+    let mut out = String::with_capacity(hidden + tail.len());
+    out.extend(std::iter::repeat_n('*', hidden));
+    out.push_str(tail);
     out
 }
 
@@ -58,5 +71,9 @@ mod tests {
             mask(Kind::Email, None, "jane.roe@example.org"),
             "j***@example.org"
         );
+        assert_eq!(mask(Kind::Mrn, None, "A12"), "**2");
+        assert_eq!(mask(Kind::Mrn, None, ""), "");
+        assert_eq!(mask(Kind::Mrn, None, "ÄÖÜ12345"), "****2345");
+        assert_eq!(mask(Kind::Mrn, None, "12ÄÖ"), "**ÄÖ");
     }
 }
