@@ -58,7 +58,7 @@ pub fn validate(name: &str, raw: &[u8], today: dates::Ymd) -> Verdict {
         "phone" => phone(s),
         "email" => email(s),
         "dob" => match dates::parse_birth_date(s, today) {
-            Some(d) => Verdict::Valid(d.to_string()),
+            Some(d) => Verdict::Valid(d.iso()),
             None => Verdict::Invalid,
         },
         "mrn" => id_value(s, 5, 12, 4),

@@ -890,7 +890,7 @@ fn record_finding(
         confidence: f.confidence,
         masked: mask::mask(f.kind, rule.spec.mask.as_deref(), &f.value),
         value: cfg.reveal.then_some(f.value),
-        fingerprint: hex::encode(fp),
+        fingerprint: hex_lower(&fp),
         location,
     });
     if rep.findings.len() >= BATCH {
@@ -901,6 +901,17 @@ fn record_finding(
             ..FileReport::empty()
         });
     }
+}
+
+/// Lowercase hex, as `hex::encode` writes it (one per finding: the crate's iterator is slow).
+fn hex_lower(b: &[u8]) -> String {
+    const D: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(b.len() * 2);
+    for &x in b {
+        s.push(char::from(D[usize::from(x >> 4)]));
+        s.push(char::from(D[usize::from(x & 15)]));
+    }
+    s
 }
 
 /// Spreadsheet column letters: 0 -> A, 25 -> Z, 26 -> AA.
@@ -1252,6 +1263,12 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_is_the_hex_crate() {
+        let b: Vec<u8> = (0..=255).collect();
+        assert_eq!(hex_lower(&b), hex::encode(&b));
+    }
 
     fn config(dir: &Path) -> ScanConfig {
         ScanConfig {

@@ -17,7 +17,9 @@ use std::path::{Path, PathBuf};
 
 #[derive(Clone)]
 pub struct FingerprintKey {
-    key: [u8; 32],
+    /// HMAC-SHA256 with the key's inner and outer pads already absorbed: a fingerprint costs
+    /// the two compressions of the message, not four.
+    mac: Hmac<Sha256>,
 }
 
 impl std::fmt::Debug for FingerprintKey {
@@ -67,7 +69,7 @@ impl FingerprintKey {
                 f.write_all(format!("{}\n", hex::encode(key)).as_bytes())
                     .and_then(|_| f.sync_all())
                     .with_context(|| format!("writing fingerprint key {}", path.display()))?;
-                Ok(FingerprintKey { key })
+                Ok(FingerprintKey::new(&key))
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Self::read(&path),
             Err(e) => {
@@ -97,12 +99,17 @@ impl FingerprintKey {
         };
         let mut key = [0u8; 32];
         key.copy_from_slice(&bytes);
-        Ok(FingerprintKey { key })
+        Ok(FingerprintKey::new(&key))
+    }
+
+    fn new(key: &[u8; 32]) -> FingerprintKey {
+        FingerprintKey {
+            mac: <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length"),
+        }
     }
 
     pub fn fingerprint(&self, kind: &str, value: &str) -> [u8; 32] {
-        let mut mac =
-            <Hmac<Sha256> as Mac>::new_from_slice(&self.key).expect("HMAC takes any key length");
+        let mut mac = self.mac.clone();
         mac.update(kind.as_bytes());
         mac.update(&[0]);
         mac.update(value.as_bytes());

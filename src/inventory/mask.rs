@@ -29,6 +29,14 @@ pub fn mask(kind: Kind, style: Option<&str>, value: &str) -> String {
 
 /// Everything but the last 4 characters replaced by `*` (short values keep at most half).
 fn last4(value: &str) -> String {
+    if value.is_ascii() {
+        let show = 4.min(value.len() / 2);
+        let hidden = value.len() - show;
+        let mut out = String::with_capacity(value.len());
+        out.extend(std::iter::repeat_n('*', hidden));
+        out.push_str(&value[hidden..]);
+        return out;
+    }
     let chars: Vec<char> = value.chars().collect();
     let show = 4.min(chars.len() / 2);
     let hidden = chars.len() - show;
@@ -43,6 +51,10 @@ mod tests {
 
     #[test]
     fn masks_per_inventory_md() {
+        assert_eq!(last4("AB"), "*B");
+        assert_eq!(last4("ABCDEFGHIJ"), "******GHIJ");
+        assert_eq!(last4("ÄBCDEFGHIJ"), "******GHIJ");
+        assert_eq!(last4(""), "");
         assert_eq!(mask(Kind::Ssn, None, "123456789"), "***-**-6789");
         assert_eq!(mask(Kind::Dob, None, "1980-01-02"), "1980-**-**");
         assert_eq!(
