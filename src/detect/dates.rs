@@ -19,27 +19,26 @@ impl fmt::Display for Ymd {
 }
 
 impl Ymd {
-    /// "YYYY-MM-DD", what `to_string` gives, without the formatting machinery.
+    /// `YYYY-MM-DD` (the same text as `Display`, without the formatting machinery: it runs
+    /// for every date found).
     pub fn iso(&self) -> String {
         if !(0..=9999).contains(&self.y) || self.m > 99 || self.d > 99 {
             return self.to_string();
         }
-        let y = self.y as u32;
-        let digit = |v: u32| char::from(b'0' + v as u8);
-        let mut s = String::with_capacity(10);
-        s.extend([
-            digit(y / 1000),
-            digit(y / 100 % 10),
-            digit(y / 10 % 10),
-            digit(y % 10),
-            '-',
-            digit(self.m / 10),
-            digit(self.m % 10),
-            '-',
-            digit(self.d / 10),
-            digit(self.d % 10),
-        ]);
-        s
+        let (y, m, d) = (self.y as u32, self.m, self.d);
+        let b = [
+            b'0' + (y / 1000) as u8,
+            b'0' + (y / 100 % 10) as u8,
+            b'0' + (y / 10 % 10) as u8,
+            b'0' + (y % 10) as u8,
+            b'-',
+            b'0' + (m / 10) as u8,
+            b'0' + (m % 10) as u8,
+            b'-',
+            b'0' + (d / 10) as u8,
+            b'0' + (d % 10) as u8,
+        ];
+        b.iter().map(|&c| char::from(c)).collect()
     }
 
     pub fn today() -> Ymd {
@@ -187,17 +186,21 @@ pub fn parse_date(s: &str, today: Ymd) -> Option<Ymd> {
             s[6..8].parse().ok()?,
         );
     }
-    // Exactly three parts (no allocation: this runs for every date-shaped candidate).
+    // Exactly three non-empty parts (no allocation: this runs for every date candidate).
     let mut parts = [""; 3];
     let mut n = 0;
-    for p in s.split(['/', '-', '.', ' ', ',']).filter(|p| !p.is_empty()) {
-        if n == parts.len() {
+    for p in s
+        .split(['/', '-', '.', ' ', ','])
+        .filter(|p| !p.is_empty())
+        .map(strip_ordinal)
+    {
+        if n == 3 {
             return None;
         }
-        parts[n] = strip_ordinal(p);
+        parts[n] = p;
         n += 1;
     }
-    if n != parts.len() {
+    if n != 3 {
         return None;
     }
     let num = |p: &str| p.bytes().all(|c| c.is_ascii_digit());
@@ -274,6 +277,22 @@ mod tests {
             assert_eq!(parse_birth_date(s, T), want, "{s}");
         }
         assert_eq!(parse_birth_date("02/30/1980", T), None);
+        assert_eq!(parse_birth_date("1/2/3/80", T), None);
+        for d in [
+            T,
+            Ymd {
+                y: 1900,
+                m: 1,
+                d: 9,
+            },
+            Ymd {
+                y: 12345,
+                m: 1,
+                d: 2,
+            },
+        ] {
+            assert_eq!(d.iso(), d.to_string());
+        }
         assert_eq!(parse_birth_date("01/02/2030", T), None);
         assert_eq!(parse_birth_date("01/02/1880", T), None);
         assert_eq!(

@@ -296,9 +296,13 @@ pub struct TextTable {
     tabs: bool,
     /// Column start positions (in characters from the line start, or tab-cell indexes).
     cols: Vec<usize>,
-    class: Vec<Vec<i8>>,
-    col_rule: Vec<Option<usize>>,
+    /// Per column: the class for each rule (see `Table::col_class`) and the column rule;
+    /// shared with the header cache.
+    classes: std::sync::Arc<ColClasses>,
 }
+
+/// Per column: the class for each rule and the column rule (see `Table`).
+type ColClasses = (Vec<Vec<i8>>, Vec<Option<usize>>);
 
 /// Cells of a fixed-width line: (start, end) byte offsets within the line and the character
 /// column where each starts. Cells are separated by 2+ spaces (or by tabs in tab mode).
@@ -386,19 +390,21 @@ impl TextTable {
                     if cache.len() > 1024 {
                         cache.clear();
                     }
-                    let classified = cache.entry(line.to_vec()).or_insert_with(|| {
+                    if !cache.contains_key(line) {
                         let headers = cells
                             .iter()
                             .map(|&(a, b, _)| String::from_utf8_lossy(&line[a..b]).into_owned())
                             .collect();
                         let t = Table::new(b'\t', headers, rules);
                         // A header names at least one kind (negative columns alone do not).
-                        t.col_class
+                        let classified = t
+                            .col_class
                             .iter()
                             .any(|c| c.contains(&1))
-                            .then_some((t.col_class, t.col_rule))
-                    });
-                    if let Some((class, col_rule)) = classified.clone() {
+                            .then(|| std::sync::Arc::new((t.col_class, t.col_rule)));
+                        cache.insert(line.to_vec(), classified);
+                    }
+                    if let Some(classes) = cache.get(line).cloned().flatten() {
                         if let Some(mut prev) = open.take() {
                             prev.rows_end = ls;
                             out.push(prev);
@@ -412,8 +418,7 @@ impl TextTable {
                                 .enumerate()
                                 .map(|(i, c)| if tabs { i } else { c.2 })
                                 .collect(),
-                            class,
-                            col_rule,
+                            classes,
                         });
                     }
                 }
@@ -427,7 +432,7 @@ impl TextTable {
 /// Per-thread scratch space: regex caches for the combined automaton and every rule.
 /// Classified header lines of text tables: (column classes, column rules), or None when the
 /// line names no kind.
-type HeaderCache = std::collections::HashMap<Vec<u8>, Option<(Vec<Vec<i8>>, Vec<Option<usize>>)>>;
+type HeaderCache = std::collections::HashMap<Vec<u8>, Option<std::sync::Arc<ColClasses>>>;
 
 pub struct Scratch {
     headers: HeaderCache,
@@ -439,6 +444,8 @@ pub struct Scratch {
     text_tables: Vec<TextTable>,
     today: dates::Ymd,
     col: ColCursor,
+    /// Rules matching at a candidate's position (reused).
+    others: Vec<usize>,
 }
 
 /// Where the last column lookup of a candidate ended, and the columns counted up to there
@@ -470,7 +477,26 @@ impl ColCursor {
                 ..ColCursor::UNSET
             };
         }
-        for &b in &text[self.pos..s] {
+        let mut from = self.pos;
+        let span = &text[from..s];
+        if let Some(nl) = memchr::memrchr(b'\n', span) {
+            // Only the last line counts.
+            *self = ColCursor {
+                pos: from + nl + 1,
+                ..ColCursor::UNSET
+            };
+            from += nl + 1;
+        }
+        let span = &text[from..s];
+        if !self.in_q && memchr::memchr(b'"', span).is_none() {
+            // No quotes: plain counts (vectorized), the common case.
+            self.cells += span.iter().filter(|&&b| b == delim).count();
+            self.tabs += span.iter().filter(|&&b| b == b'\t').count();
+            self.chars += span.iter().filter(|&&b| (b & 0xC0) != 0x80).count();
+            self.pos = s;
+            return *self;
+        }
+        for &b in span {
             match b {
                 b'\n' => {
                     *self = ColCursor {
@@ -511,6 +537,7 @@ impl Scratch {
             text_tables: Vec::new(),
             today: dates::Ymd::today(),
             col: ColCursor::UNSET,
+            others: Vec::new(),
         }
     }
 }
@@ -783,7 +810,7 @@ impl<'r> Detector<'r> {
         let text = chunk.text;
         for t in tables
             .iter()
-            .filter(|t| t.col_rule.iter().any(Option::is_some))
+            .filter(|t| t.classes.1.iter().any(Option::is_some))
         {
             let mut ls = t.rows_start;
             while ls < t.rows_end && ls < chunk.to {
@@ -793,7 +820,7 @@ impl<'r> Detector<'r> {
                 for (i, (a, b, col)) in text_cells(&text[ls..le], t.tabs).into_iter().enumerate() {
                     let c = if t.tabs { i } else { col };
                     let Some(ci) = t.column(c) else { continue };
-                    let Some(ri) = t.col_rule[ci] else { continue };
+                    let Some(ri) = t.classes.1[ci] else { continue };
                     if ls + a < chunk.from || ls + a >= chunk.to {
                         continue;
                     }
@@ -897,12 +924,14 @@ impl<'r> Detector<'r> {
                     &input,
                     &mut sc.matching,
                 );
-                let others: Vec<usize> = sc
-                    .matching
-                    .iter()
-                    .map(|p| self.rules.text_rules[p.as_usize()])
-                    .collect();
-                for ri in others {
+                let mut others = std::mem::take(&mut sc.others);
+                others.clear();
+                others.extend(
+                    sc.matching
+                        .iter()
+                        .map(|p| self.rules.text_rules[p.as_usize()]),
+                );
+                for &ri in &others {
                     if ri == first_rule {
                         continue;
                     }
@@ -912,6 +941,7 @@ impl<'r> Detector<'r> {
                         }
                     }
                 }
+                sc.others = others;
             }
             match best {
                 Some(f) => {
@@ -950,6 +980,25 @@ impl<'r> Detector<'r> {
             }
         }
         let span = caps.get_group(rule.value_group).unwrap_or(m.span());
+        let p = rule.spec.confidence;
+        let level_of = |sc: &mut Scratch| {
+            if is_column_rule || !rule.context_matters {
+                p.context
+            } else {
+                match self.context(ri, text, span.start, span.end, table, &mut sc.col) {
+                    Ctx::Positive => p.context,
+                    Ctx::Negative => p.negative,
+                    Ctx::None => p.base,
+                }
+            }
+        };
+        // A finding needs both a valid value and a context that keeps it: when the context
+        // can drop the candidate (dates and bare numbers without a label), it is looked at
+        // first and a dropped candidate costs no validation and no value.
+        let early = rule.can_drop.then(|| level_of(sc));
+        if early == Some(Level::Drop) {
+            return None;
+        }
         let raw = &text[span.start..span.end];
         let verdict = match &rule.spec.validator {
             Some(v) => validate::validate(v, raw, sc.today),
@@ -960,15 +1009,9 @@ impl<'r> Detector<'r> {
             Verdict::Weak(v) => (v, true),
             Verdict::Invalid => return None,
         };
-        let p = rule.spec.confidence;
-        let level = if is_column_rule {
-            p.context
-        } else {
-            match self.context(ri, text, span.start, span.end, table, &mut sc.col) {
-                Ctx::Positive => p.context,
-                Ctx::Negative => p.negative,
-                Ctx::None => p.base,
-            }
+        let level = match early {
+            Some(l) => l,
+            None => level_of(sc),
         };
         let mut conf = level.confidence()?;
         if weak {
@@ -1008,7 +1051,7 @@ impl<'r> Detector<'r> {
                 .and_then(|t| {
                     let at = col.seek(text, s, b'\t', true);
                     let c = if t.tabs { at.tabs } else { at.chars };
-                    t.column(c).map(|ci| t.class[ci][ri])
+                    t.column(c).map(|ci| t.classes.0[ci][ri])
                 })
                 .unwrap_or(0),
             Layout::None => 0,

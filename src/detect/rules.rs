@@ -165,6 +165,12 @@ pub struct Rule {
     /// Normalized header words, positive and negative.
     pub headers: Vec<String>,
     pub negative_headers: Vec<String>,
+    /// Some context (positive, negative or none) drops a candidate of this rule: the detector
+    /// then looks at the context before validating.
+    pub can_drop: bool,
+    /// The policy gives different levels for positive, negative and no context: otherwise
+    /// the context is not looked at.
+    pub context_matters: bool,
 }
 
 impl Rule {
@@ -233,9 +239,26 @@ pub fn header_matches(header: &str, kw: &str) -> bool {
     if k.iter().filter(|&&b| b != b' ').count() < 6 {
         return false;
     }
-    let ch: Vec<u8> = h.iter().copied().filter(|&b| b != b' ').collect();
-    let ck: Vec<u8> = k.iter().copied().filter(|&b| b != b' ').collect();
-    memchr::memmem::find(&ch, &ck).is_some()
+    contains_ignoring_spaces(h, k)
+}
+
+/// Whether `h` with its spaces removed contains `k` with its spaces removed (no allocation:
+/// headers are classified per distinct header line of every text table).
+fn contains_ignoring_spaces(h: &[u8], k: &[u8]) -> bool {
+    let Some(k0) = k.iter().copied().find(|&b| b != b' ') else {
+        return true;
+    };
+    (0..h.len()).any(|i| {
+        if h[i] != k0 {
+            return false;
+        }
+        let mut hs = h[i + 1..].iter().copied().filter(|&b| b != b' ');
+        k.iter()
+            .copied()
+            .filter(|&b| b != b' ')
+            .skip(1)
+            .all(|c| hs.next() == Some(c))
+    })
 }
 
 const STRUCTURED_IDS: &[&str] = &[
@@ -397,7 +420,12 @@ impl RuleSet {
             } else {
                 norm(&spec.negative_headers)
             };
+            let p = spec.confidence;
+            let can_drop = [p.base, p.context, p.negative].contains(&Level::Drop);
+            let context_matters = p.base != p.context || p.base != p.negative;
             rules.push(Rule {
+                can_drop,
+                context_matters,
                 spec,
                 source,
                 regex,
@@ -444,5 +472,23 @@ impl RuleSet {
 
     pub fn by_id(&self, id: &str) -> Option<usize> {
         self.rules.iter().position(|r| r.spec.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_words() {
+        assert!(header_matches("patientid", "patient id"));
+        assert!(header_matches("x patient idno", "patient id"));
+        assert!(header_matches("date of birth", "date of birth"));
+        assert!(!header_matches("patient", "patient id"));
+        assert!(!header_matches("patienti d", "patient ids"));
+        assert!(contains_ignoring_spaces(b"a b c", b"abc"));
+        assert!(contains_ignoring_spaces(b"xxab c", b"a bc"));
+        assert!(!contains_ignoring_spaces(b"ab", b"abc"));
+        assert!(contains_ignoring_spaces(b"ab", b" "));
     }
 }

@@ -947,15 +947,15 @@ fn record_finding(
     }
 }
 
-/// Lowercase hex of a fingerprint (what `hex::encode` gives, without its per-char iterator).
-fn hex_lower(b: &[u8; 32]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = Vec::with_capacity(64);
+/// Lowercase hex, as `hex::encode` writes it (one per finding: the crate's iterator is slow).
+fn hex_lower(b: &[u8]) -> String {
+    const D: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(b.len() * 2);
     for &x in b {
-        out.push(DIGITS[usize::from(x >> 4)]);
-        out.push(DIGITS[usize::from(x & 15)]);
+        s.push(char::from(D[usize::from(x >> 4)]));
+        s.push(char::from(D[usize::from(x & 15)]));
     }
-    String::from_utf8(out).unwrap_or_default()
+    s
 }
 
 /// A cell reference: column letters and 1-based row ("B3").
@@ -1533,6 +1533,12 @@ mod tests {
         assert_eq!(cell_ref(u32::MAX, u32::MAX), "MWLQKWV4294967296");
         let fp: [u8; 32] = std::array::from_fn(|i| (i * 37) as u8);
         assert_eq!(hex_lower(&fp), hex::encode(fp));
+    }
+
+    #[test]
+    fn hex_is_the_hex_crate() {
+        let b: Vec<u8> = (0..=255).collect();
+        assert_eq!(hex_lower(&b), hex::encode(&b));
     }
 
     fn config(dir: &Path) -> ScanConfig {

@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 
 #[derive(Clone)]
 pub struct FingerprintKey {
-    /// HMAC-SHA256 with the key already absorbed (cloned per fingerprint: half the
-    /// compression rounds of keying it each time).
+    /// HMAC-SHA256 with the key's inner and outer pads already absorbed: a fingerprint costs
+    /// the two compressions of the message, not four.
     mac: Hmac<Sha256>,
 }
 
@@ -69,7 +69,7 @@ impl FingerprintKey {
                 f.write_all(format!("{}\n", hex::encode(key)).as_bytes())
                     .and_then(|_| f.sync_all())
                     .with_context(|| format!("writing fingerprint key {}", path.display()))?;
-                Ok(FingerprintKey::from_key(&key))
+                Ok(FingerprintKey::new(&key))
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Self::read(&path),
             Err(e) => {
@@ -99,10 +99,10 @@ impl FingerprintKey {
         };
         let mut key = [0u8; 32];
         key.copy_from_slice(&bytes);
-        Ok(FingerprintKey::from_key(&key))
+        Ok(FingerprintKey::new(&key))
     }
 
-    fn from_key(key: &[u8; 32]) -> FingerprintKey {
+    fn new(key: &[u8; 32]) -> FingerprintKey {
         FingerprintKey {
             mac: <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length"),
         }
@@ -127,7 +127,7 @@ mod tests {
         for (i, b) in key.iter_mut().enumerate() {
             *b = i as u8;
         }
-        let k = FingerprintKey::from_key(&key);
+        let k = FingerprintKey::new(&key);
         // Python: hmac.new(bytes(range(32)), b"ssn\x00536220198", hashlib.sha256).hexdigest()
         assert_eq!(
             hex::encode(k.fingerprint("ssn", "536220198")),

@@ -56,6 +56,10 @@ mod tests {
 
     #[test]
     fn masks_per_inventory_md() {
+        assert_eq!(last4("AB"), "*B");
+        assert_eq!(last4("ABCDEFGHIJ"), "******GHIJ");
+        assert_eq!(last4("ÄBCDEFGHIJ"), "******GHIJ");
+        assert_eq!(last4(""), "");
         assert_eq!(mask(Kind::Ssn, None, "123456789"), "***-**-6789");
         assert_eq!(mask(Kind::Dob, None, "1980-01-02"), "1980-**-**");
         assert_eq!(

@@ -275,10 +275,33 @@ pub struct Totals {
     pub by_conf: BTreeMap<Confidence, u64>,
     /// Distinct fingerprints per kind, by their first 8 bytes (a quarter of the memory; a
     /// collision among 2^64 is not a concern for counting people).
-    pub distinct: BTreeMap<Kind, HashSet<u64>>,
+    pub distinct: BTreeMap<Kind, FpSet>,
     pub bytes_read: u64,
     /// Per FTP target: files with PHI and distinct SSN fingerprints.
-    pub groups: BTreeMap<usize, (u64, HashSet<u64>)>,
+    pub groups: BTreeMap<usize, (u64, FpSet)>,
+}
+
+/// A set of fingerprint prefixes. They are HMAC output (uniform, and nobody without the key
+/// can choose them), so they are their own hash: no SipHash per finding.
+pub type FpSet = HashSet<u64, std::hash::BuildHasherDefault<FpHasher>>;
+
+/// The identity hash for `FpSet`.
+#[derive(Default)]
+pub struct FpHasher(u64);
+
+impl std::hash::Hasher for FpHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Not used by u64 keys; kept correct for any other key anyway.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
 }
 
 impl Totals {
@@ -349,9 +372,12 @@ pub struct JsonlSink<W: Write> {
 impl<W: Write> Sink for JsonlSink<W> {
     fn file(&mut self, r: &FileReport) -> io::Result<()> {
         self.out.write_all(&r.rendered)?;
+        let mut buf = Vec::with_capacity(256);
         for f in &r.findings {
-            serde_json::to_writer(&mut self.out, f)?;
-            self.out.write_all(b"\n")?;
+            buf.clear();
+            write_finding_json(&mut buf, f);
+            buf.push(b'\n');
+            self.out.write_all(&buf)?;
         }
         if let Some(file) = &r.file {
             serde_json::to_writer(&mut self.out, file)?;
@@ -364,6 +390,94 @@ impl<W: Write> Sink for JsonlSink<W> {
         serde_json::to_writer(&mut self.out, s)?;
         self.out.write_all(b"\n")?;
         self.out.flush()
+    }
+}
+
+/// A finding record as one JSON object: the same bytes as `serde_json::to_writer` (field
+/// order, escapes, optional fields left out), without its per-field machinery. Findings are
+/// most of the output: a patient-list export has one per cell.
+pub fn write_finding_json(out: &mut Vec<u8>, f: &FindingRecord) {
+    out.extend_from_slice(b"{\"type\":");
+    json_str(out, f.ty);
+    out.extend_from_slice(b",\"path\":");
+    json_str(out, &f.path);
+    if let Some(b) = &f.path_bytes {
+        out.extend_from_slice(b",\"path_bytes\":");
+        json_str(out, b);
+    }
+    out.extend_from_slice(b",\"kind\":");
+    json_str(out, f.kind.as_str());
+    out.extend_from_slice(b",\"rule\":");
+    json_str(out, &f.rule);
+    out.extend_from_slice(b",\"confidence\":");
+    json_str(out, f.confidence.as_str());
+    out.extend_from_slice(b",\"masked\":");
+    json_str(out, &f.masked);
+    if let Some(v) = &f.value {
+        out.extend_from_slice(b",\"value\":");
+        json_str(out, v);
+    }
+    out.extend_from_slice(b",\"fingerprint\":");
+    json_str(out, &f.fingerprint);
+    out.extend_from_slice(b",\"location\":{");
+    let l = &f.location;
+    let mut first = true;
+    let mut key = |out: &mut Vec<u8>, k: &str| {
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        json_str(out, k);
+        out.push(b':');
+    };
+    for (k, v) in [("line", l.line), ("column", l.column), ("byte", l.byte)] {
+        if let Some(v) = v {
+            key(out, k);
+            json_u64(out, v);
+        }
+    }
+    if let Some(p) = l.page {
+        key(out, "page");
+        json_u64(out, u64::from(p));
+    }
+    for (k, v) in [
+        ("sheet", &l.sheet),
+        ("cell", &l.cell),
+        ("record", &l.record),
+    ] {
+        if let Some(v) = v {
+            key(out, k);
+            json_str(out, v);
+        }
+    }
+    out.extend_from_slice(b"}}");
+}
+
+fn json_u64(out: &mut Vec<u8>, mut v: u64) {
+    let mut b = [0u8; 20];
+    let mut i = b.len();
+    loop {
+        i -= 1;
+        b[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&b[i..]);
+}
+
+/// A JSON string as serde_json writes it: `"` and `\` escaped, control characters as `\n`,
+/// `\t` ... or `\u00XX`, everything else (UTF-8 included) as it is.
+fn json_str(out: &mut Vec<u8>, s: &str) {
+    let b = s.as_bytes();
+    if b.iter().all(|&c| c >= 0x20 && c != b'"' && c != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(b);
+        out.push(b'"');
+    } else {
+        // Rare (paths with quotes or control characters): serde_json's own escaping.
+        let _ = serde_json::to_writer(&mut *out, s);
     }
 }
 
@@ -433,7 +547,7 @@ impl<W: Write> Sink for HumanSink<W> {
             s.min_confidence.as_str()
         )?;
         for (k, n) in &s.findings_by_kind {
-            let d = t.distinct.get(k).map_or(0, HashSet::len);
+            let d = t.distinct.get(k).map_or(0, FpSet::len);
             writeln!(o, "    {:<13} {:>8}  ({} distinct)", k.as_str(), n, d)?;
         }
         for line in &s.exposure {
@@ -493,5 +607,54 @@ pub fn human_bytes(n: u64) -> String {
         format!("{n} B")
     } else {
         format!("{v:.1} {}", U[i])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finding_json_is_serde_json() {
+        let base = FindingRecord {
+            ty: "finding",
+            path: "/share/a b/ü.txt".into(),
+            path_bytes: None,
+            kind: Kind::Ssn,
+            rule: "us.ssn.formatted".into(),
+            confidence: Confidence::High,
+            masked: "***-**-6789".into(),
+            value: None,
+            fingerprint: "ab".repeat(32),
+            location: Location {
+                line: Some(3),
+                column: Some(0),
+                byte: Some(u64::MAX),
+                ..Location::default()
+            },
+        };
+        let mut odd = base.clone();
+        odd.path = "q\"uo\\te\n\t\r\u{1}\u{7f}\u{8}\u{c}/x.zip!/m".into();
+        odd.path_bytes = Some("ff00".into());
+        odd.value = Some("123456789".into());
+        odd.kind = Kind::InsuranceId;
+        odd.confidence = Confidence::Low;
+        odd.location = Location {
+            page: Some(7),
+            sheet: Some("Sheet \"1\"".into()),
+            cell: Some("B2".into()),
+            record: Some("PID-3".into()),
+            ..Location::default()
+        };
+        let mut empty = base.clone();
+        empty.location = Location::default();
+        for f in [base, odd, empty] {
+            let mut mine = Vec::new();
+            write_finding_json(&mut mine, &f);
+            assert_eq!(
+                String::from_utf8(mine).unwrap(),
+                serde_json::to_string(&f).unwrap()
+            );
+        }
     }
 }
