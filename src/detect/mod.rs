@@ -243,15 +243,34 @@ impl Table {
     pub fn new(delim: u8, headers: Vec<String>, rules: &RuleSet) -> Table {
         let mut col_class = Vec::new();
         let mut col_rule = Vec::new();
+        // Which header words occur in a header at all (spaces removed), in one pass; only
+        // those are checked as words.
+        let mut present = vec![false; rules.header_word_count];
+        let mut squeezed = Vec::new();
         for h in &headers {
             let nh = norm_header(h);
+            squeezed.clear();
+            squeezed.extend(nh.bytes().filter(|&b| b != b' '));
+            present.fill(false);
+            let mut any = false;
+            for m in rules.header_words.find_overlapping_iter(&squeezed) {
+                present[m.pattern().as_usize()] = true;
+                any = true;
+            }
+            let hit = |words: &[String], ids: &[u32]| {
+                words.iter().zip(ids).any(|(k, &id)| {
+                    present.get(id as usize).copied().unwrap_or(false) && header_matches(&nh, k)
+                })
+            };
             let class: Vec<i8> = rules
                 .rules
                 .iter()
                 .map(|r| {
-                    if r.headers.iter().any(|k| header_matches(&nh, k)) {
+                    if !any {
+                        0
+                    } else if hit(&r.headers, &r.header_ids) {
                         1
-                    } else if r.negative_headers.iter().any(|k| header_matches(&nh, k)) {
+                    } else if hit(&r.negative_headers, &r.negative_header_ids) {
                         -1
                     } else {
                         0
@@ -1162,6 +1181,59 @@ pub fn scope_name(s: Scope) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The header-word prefilter in `Table::new` changes the cost, never the classes: the
+    /// same as checking every word of every rule, on every rule's own header words, their
+    /// spaceless and punctuated forms, and words with other words around them.
+    #[test]
+    fn header_prefilter_classifies_exactly_like_checking_every_word() {
+        let rules = RuleSet::load(&[] as &[&str]).unwrap();
+        let brute = |h: &str| -> Vec<i8> {
+            let nh = norm_header(h);
+            rules
+                .rules
+                .iter()
+                .map(|r| {
+                    if r.headers.iter().any(|k| header_matches(&nh, k)) {
+                        1
+                    } else if r.negative_headers.iter().any(|k| header_matches(&nh, k)) {
+                        -1
+                    } else {
+                        0
+                    }
+                })
+                .collect()
+        };
+        let mut headers: Vec<String> = vec![
+            "PatientID".into(),
+            "Patient ID#".into(),
+            "Order #".into(),
+            "Acct#".into(),
+            "Home Phone".into(),
+            "D.O.B.".into(),
+            "Date of Birth (MM/DD/YYYY)".into(),
+            "Subscriber/Member Id".into(),
+            "MRN / Chart".into(),
+            "hotel".into(),
+            "".into(),
+            "#".into(),
+            "Notes".into(),
+        ];
+        for r in &rules.rules {
+            for k in r.headers.iter().chain(&r.negative_headers) {
+                headers.push(k.clone());
+                headers.push(k.replace(' ', ""));
+                headers.push(k.to_uppercase());
+                headers.push(format!("Patient {k} (primary)"));
+                headers.push(format!("x{k}y"));
+                headers.push(format!("{k}s"));
+            }
+        }
+        let t = Table::new(b',', headers.clone(), &rules);
+        for (i, h) in headers.iter().enumerate() {
+            assert_eq!(t.col_class[i], brute(h), "header {h:?}");
+        }
+    }
 
     /// Every example of every rule is found by that rule at medium or higher; no negative
     /// example is (the rules test that keeps patterns/ honest).

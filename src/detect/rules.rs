@@ -165,6 +165,10 @@ pub struct Rule {
     /// Normalized header words, positive and negative.
     pub headers: Vec<String>,
     pub negative_headers: Vec<String>,
+    /// Ids in `RuleSet::header_words` of `headers` and `negative_headers`, in the same order
+    /// (`u32::MAX` for an empty one, which never matches).
+    pub header_ids: Vec<u32>,
+    pub negative_header_ids: Vec<u32>,
     /// Some context (positive, negative or none) drops a candidate of this rule: the detector
     /// then looks at the context before validating.
     pub can_drop: bool,
@@ -193,6 +197,12 @@ pub struct RuleSet {
     pub keywords: AhoCorasick,
     /// Keyword strings by id (lowercase).
     pub keyword_list: Vec<String>,
+    /// Every rule's normalized header words with their spaces removed. `header_matches(h, k)`
+    /// implies that `h` without spaces contains `k` without spaces, so one pass of this
+    /// automaton over a header says which words can match at all (a header line is then
+    /// classified in one pass, not a substring search per rule and word).
+    pub header_words: AhoCorasick,
+    pub header_word_count: usize,
     /// SHA-256 over every rule file's bytes, in load order: identifies the rule set in reports.
     pub hash: String,
 }
@@ -369,6 +379,7 @@ impl RuleSet {
             .context("building the keyword automaton")?;
 
         let mut rules = Vec::new();
+        let mut header_word_list: Vec<String> = Vec::new();
         for ((spec, source), (pos, neg)) in specs.into_iter().zip(kw_ids) {
             let mut kw_class = vec![0i8; keyword_list.len()];
             for i in neg {
@@ -420,6 +431,22 @@ impl RuleSet {
             } else {
                 norm(&spec.negative_headers)
             };
+            let mut word_id = |h: &String| -> u32 {
+                let squeezed: String = h.chars().filter(|&c| c != ' ').collect();
+                if squeezed.is_empty() {
+                    return u32::MAX;
+                }
+                let i = header_word_list
+                    .iter()
+                    .position(|x| *x == squeezed)
+                    .unwrap_or_else(|| {
+                        header_word_list.push(squeezed);
+                        header_word_list.len() - 1
+                    });
+                i as u32
+            };
+            let header_ids = headers.iter().map(&mut word_id).collect();
+            let negative_header_ids = negative_headers.iter().map(&mut word_id).collect();
             let p = spec.confidence;
             let can_drop = [p.base, p.context, p.negative].contains(&Level::Drop);
             let context_matters = p.base != p.context || p.base != p.negative;
@@ -433,6 +460,8 @@ impl RuleSet {
                 kw_class,
                 headers,
                 negative_headers,
+                header_ids,
+                negative_header_ids,
             });
         }
 
@@ -458,7 +487,14 @@ impl RuleSet {
             .build_many(&patterns)
             .context("building the combined automaton")?;
 
+        let header_words = AhoCorasickBuilder::new()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .match_kind(MatchKind::Standard)
+            .build(&header_word_list)
+            .context("building the header-word automaton")?;
         Ok(RuleSet {
+            header_words,
+            header_word_count: header_word_list.len(),
             combined_all,
             rules,
             text_rules,
