@@ -121,8 +121,10 @@ fn push_data(out: &mut String, v: &Data) {
 /// the next is being read).
 const PART: usize = 256 << 10;
 
-/// Columns beyond the 1,000th are joined without padding (bounded text).
-const MAX_PAD: u32 = 1000;
+/// Empty columns before a cell are kept as tabs up to the widest sheet Excel and LibreOffice
+/// make (16,384 columns: XFD), so cell references stay exact; the tabs count against the text
+/// limit, so a hostile sparse sheet ends `truncated`, not gigabytes of tabs.
+const MAX_PAD: u32 = 16_384;
 
 /// One sheet rendered as tab-separated text while its cells arrive: one line per non-empty
 /// row, the cell of column j after j tabs. Cells come in file order, which is row by row in
@@ -213,7 +215,9 @@ impl<'a> SheetText<'a> {
                 0
             }
         };
-        for _ in 0..(col - from).min(MAX_PAD) {
+        let pad = (col - from).min(MAX_PAD);
+        self.total += u64::from(pad);
+        for _ in 0..pad {
             self.text.push('\t');
         }
         self.text.push_str(v);
@@ -475,6 +479,34 @@ mod tests {
         assert_eq!(segs[0].rows, vec![0, 2]);
         assert_eq!(segs[0].header_line, 0);
         assert!(segs[0].table && !segs[0].continued);
+    }
+
+    /// A cell 1,500 columns to the right keeps its column (its reference is exact), and the
+    /// padding counts against the text limit.
+    #[test]
+    fn far_columns_keep_their_position_and_count_against_the_text_limit() {
+        let segs = render(&[(0, 0, "Name"), (0, 1500, "SSN"), (1, 1500, "x")], PART);
+        let lines: Vec<&str> = segs[0].text.lines().collect();
+        assert_eq!(lines[0].matches('\t').count(), 1500);
+        assert_eq!(lines[1].matches('\t').count(), 1500);
+        let req = Request {
+            max_text: 10_000,
+            ..req()
+        };
+        let mut out = Vec::new();
+        let mut emit = |s: Segment| out.push(s);
+        let mut sheet = SheetText::new("S", &req);
+        let mut added = 0;
+        for r in 0..100 {
+            if sheet.add(r, 16_000, |o| o.push('x'), &mut emit) {
+                added += 1;
+            }
+        }
+        sheet.finish(&mut emit);
+        assert!(
+            added < 5,
+            "{added} cells of 16,000 tabs fit in 10,000 bytes"
+        );
     }
 
     #[test]
