@@ -2207,3 +2207,26 @@ fn the_next_scan_removes_what_a_killed_scan_left_in_its_temp_dir() {
     assert!(alive.exists(), "the dir of a live process was removed");
     assert!(recent.exists(), "a recently touched dir was removed");
 }
+
+/// Archive member names that are not UTF-8 are kept like file names on disk: the path shows
+/// the invalid bytes escaped, `path_bytes` holds the raw bytes of the whole path (the outer
+/// file's and the member's), on the file record and on its findings.
+#[test]
+fn member_names_that_are_not_utf8_keep_their_bytes() {
+    let env = Env::new();
+    env.write(
+        "names.tar",
+        tar_raw(&[(b"caf\xe9/notes.txt", NOTE), (b"plain.txt", NOTE)]),
+    );
+    let s = env.scan_root(&[]);
+    let r = s.file("names.tar!/caf\\xE9/notes.txt");
+    assert_eq!(r["findings"], 2, "{r}");
+    let mut raw = env.path("names.tar").as_os_str().as_bytes().to_vec();
+    raw.extend_from_slice(b"!/caf\xe9/notes.txt");
+    assert_eq!(r["path_bytes"], hex::encode(&raw), "{r}");
+    for f in s.findings_in("names.tar!/caf\\xE9/notes.txt") {
+        assert_eq!(f["path_bytes"], hex::encode(&raw), "{f}");
+    }
+    let plain = s.file("names.tar!/plain.txt");
+    assert!(plain.get("path_bytes").is_none(), "{plain}");
+}

@@ -339,6 +339,7 @@ impl<'a> Worker<'a> {
             for (i, msg) in extract::email::split_mbox(data).into_iter().enumerate() {
                 let m = Member {
                     name: format!("message-{}", i + 1),
+                    raw_name: None,
                     modified: None,
                     data: MemberData::Bytes(msg.to_vec()),
                 };
@@ -369,6 +370,7 @@ impl<'a> Worker<'a> {
             self.scan_member(
                 Member {
                     name,
+                    raw_name: None,
                     modified: None,
                     data,
                 },
@@ -390,7 +392,10 @@ impl<'a> Worker<'a> {
         budget: &Budget,
         emit: &mut dyn FnMut(FileReport),
     ) {
-        let child = parent.join_member(&m.name);
+        let child = match &m.raw_name {
+            Some(raw) => parent.join_member_bytes(raw),
+            None => parent.join_member(&m.name),
+        };
         let mut rec = FileRecord::new(child.clone(), Status::Scanned);
         rec.modified = m.modified.map(dates::rfc3339);
         let mut crep = FileReport::empty();

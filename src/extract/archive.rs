@@ -92,6 +92,9 @@ pub enum MemberData {
 
 pub struct Member {
     pub name: String,
+    /// The name's bytes as stored, when they are not UTF-8 (`name` is then a lossy copy): the
+    /// member's path keeps them (`path_bytes`), as for file names on disk.
+    pub raw_name: Option<Vec<u8>>,
     pub modified: Option<SystemTime>,
     pub data: MemberData,
 }
@@ -385,6 +388,7 @@ fn compressed<R: Read>(
     let data = take_member(&mut chained, None, whole, Some(&inf), lim, budget);
     f(Member {
         name: strip_ext(name, exts),
+        raw_name: None,
         modified: None,
         data,
     });
@@ -430,7 +434,9 @@ fn tar_stream(
             continue;
         }
         seen += 1;
-        let name = String::from_utf8_lossy(&e.path_bytes()).into_owned();
+        let raw = e.path_bytes();
+        let name = String::from_utf8_lossy(&raw).into_owned();
+        let raw_name = std::str::from_utf8(&raw).is_err().then(|| raw.to_vec());
         let modified = e
             .header()
             .mtime()
@@ -440,6 +446,7 @@ fn tar_stream(
         let data = take_member(&mut e, size, None, stream, lim, budget);
         f(Member {
             name,
+            raw_name,
             modified,
             data,
         });
@@ -465,6 +472,7 @@ fn zip_members(
             Err(e) => {
                 f(Member {
                     name: format!("#{i}"),
+                    raw_name: None,
                     modified: None,
                     data: MemberData::Error(format!("corrupt zip entry: {e}")),
                 });
@@ -480,6 +488,9 @@ fn zip_members(
         }
         seen += 1;
         let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
+        let raw_name = std::str::from_utf8(entry.name_raw())
+            .is_err()
+            .then(|| entry.name_raw().to_vec());
         let encrypted = entry.encrypted();
         let declared = entry.size();
         let comp = entry.compressed_size();
@@ -487,6 +498,7 @@ fn zip_members(
         if encrypted {
             f(Member {
                 name,
+                raw_name,
                 modified: None,
                 data: MemberData::Encrypted,
             });
@@ -503,6 +515,7 @@ fn zip_members(
         };
         f(Member {
             name,
+            raw_name,
             modified: None,
             data,
         });
@@ -534,6 +547,9 @@ fn zip_stream_members(
                 }
                 seen += 1;
                 let name = String::from_utf8_lossy(e.name_raw()).into_owned();
+                let raw_name = std::str::from_utf8(e.name_raw())
+                    .is_err()
+                    .then(|| e.name_raw().to_vec());
                 let data = if e.encrypted() {
                     MemberData::Encrypted
                 } else {
@@ -550,6 +566,7 @@ fn zip_stream_members(
                 let broken = matches!(data, MemberData::Error(_));
                 f(Member {
                     name,
+                    raw_name,
                     modified: None,
                     data,
                 });
@@ -581,6 +598,7 @@ fn sevenz_members(
         | Err(sevenz_rust2::Error::MaybeBadPassword(_)) => {
             f(Member {
                 name: "(all members)".into(),
+                raw_name: None,
                 modified: None,
                 data: MemberData::Encrypted,
             });
@@ -608,6 +626,7 @@ fn sevenz_members(
             }
             f(Member {
                 name: entry.name.clone(),
+                raw_name: None,
                 modified: None,
                 data,
             });
@@ -620,6 +639,7 @@ fn sevenz_members(
         | Err(sevenz_rust2::Error::MaybeBadPassword(_)) => {
             f(Member {
                 name: "(encrypted members)".into(),
+                raw_name: None,
                 modified: None,
                 data: MemberData::Encrypted,
             });
@@ -628,6 +648,7 @@ fn sevenz_members(
         Err(e) if seen > 0 => {
             f(Member {
                 name: "(rest of the archive)".into(),
+                raw_name: None,
                 modified: None,
                 data: MemberData::Error(format!("corrupt 7z: {e}")),
             });

@@ -45,6 +45,26 @@ impl DisplayPath {
     }
 }
 
+impl DisplayPath {
+    /// A member whose stored name is `member` (bytes, perhaps not UTF-8): shown with the
+    /// invalid bytes escaped, and the whole path's raw bytes kept in `bytes_hex`.
+    pub fn join_member_bytes(&self, member: &[u8]) -> DisplayPath {
+        if let Ok(s) = std::str::from_utf8(member) {
+            return self.join_member(s);
+        }
+        let mut raw = match &self.bytes_hex {
+            Some(h) => hex::decode(h).unwrap_or_else(|_| self.text.as_bytes().to_vec()),
+            None => self.text.as_bytes().to_vec(),
+        };
+        raw.extend_from_slice(b"!/");
+        raw.extend_from_slice(member);
+        DisplayPath {
+            text: format!("{}!/{}", self.text, escape_invalid(member)),
+            bytes_hex: Some(hex::encode(raw)),
+        }
+    }
+}
+
 fn escape_invalid(mut b: &[u8]) -> String {
     let mut out = String::with_capacity(b.len() + 8);
     loop {
