@@ -2230,3 +2230,23 @@ fn member_names_that_are_not_utf8_keep_their_bytes() {
     let plain = s.file("names.tar!/plain.txt");
     assert!(plain.get("path_bytes").is_none(), "{plain}");
 }
+
+/// Found by fuzzing in CI (target `email`): mail-parser 0.11 panics on this malformed MIME
+/// structure ("Invalid part ID, could not find multipart"), in the scanning process. The
+/// message is an `error` record; the scan goes on and the file next to it is read.
+#[test]
+fn mail_parser_panic_costs_one_message() {
+    let env = Env::new();
+    let input = std::fs::read(
+        crate::harness::repo_root()
+            .join("tests/fuzz/regressions/email/mail-parser-invalid-part-id"),
+    )
+    .unwrap();
+    env.write("mail/bad.eml", &input);
+    env.write("mail/note.txt", NOTE);
+    let s = env.scan_root(&["-j", "1"]);
+    let r = s.file("mail/bad.eml");
+    assert_eq!(r["status"], "error", "{r}");
+    assert_eq!(s.file("mail/note.txt")["findings"], 2);
+    assert_eq!(s.summary()["files"], 2);
+}

@@ -155,8 +155,18 @@ pub fn html_text(html: &str) -> String {
     out
 }
 
-/// Parse one message.
+/// Parse one message. None when it is not a readable message.
+///
+/// mail-parser 0.11 can panic on a malformed MIME structure ("Invalid part ID, could not find
+/// multipart", found by fuzzing: tests/fuzz/regressions/email/mail-parser-invalid-part-id);
+/// that costs this message, not the scan.
 pub fn parse(raw: &[u8]) -> Option<Mail> {
+    std::panic::catch_unwind(|| parse_message(raw))
+        .ok()
+        .flatten()
+}
+
+fn parse_message(raw: &[u8]) -> Option<Mail> {
     let msg = MessageParser::default().parse(raw)?;
     let mut text = String::new();
     if let Some(s) = msg.subject() {
