@@ -6,10 +6,8 @@ use crate::harness::{parse, repo_root, Env, Scan};
 use std::collections::BTreeMap;
 
 fn ftp_scan(env: &Env, args: &[&str], envs: &[(&str, &str)]) -> Scan {
-    let key = env.key.to_str().unwrap().to_string();
-    let mut cmd = env.cmd();
-    cmd.args(["scan", "--format", "jsonl", "--no-db", "--key-file", &key])
-        .args(args);
+    let mut cmd = env.scan_cmd();
+    cmd.args(args);
     for (k, v) in envs {
         cmd.env(k, v);
     }

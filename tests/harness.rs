@@ -56,6 +56,15 @@ impl Env {
         c
     }
 
+    /// `phiscan scan --format jsonl --no-db --key-file KEY`, ready for more arguments, a
+    /// different environment or spawning.
+    pub fn scan_cmd(&self) -> Command {
+        let mut c = self.cmd();
+        c.args(["scan", "--format", "jsonl", "--no-db", "--key-file"])
+            .arg(&self.key);
+        c
+    }
+
     pub fn run(&self, args: &[&str]) -> Output {
         self.cmd().args(args).output().unwrap()
     }

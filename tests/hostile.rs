@@ -1628,17 +1628,8 @@ mod base64_free {
 
 /// Scan `rel` below the root alone, with defaults, measured.
 fn scan_one(env: &Env, rel: &str, extra: &[&str], limit: Duration) -> Measured {
-    let mut cmd = env.cmd();
-    cmd.args([
-        "scan",
-        "--format",
-        "jsonl",
-        "--no-db",
-        "--key-file",
-        env.key.to_str().unwrap(),
-    ])
-    .args(extra)
-    .arg(env.path(rel));
+    let mut cmd = env.scan_cmd();
+    cmd.args(extra).arg(env.path(rel));
     let m = run_measured(
         cmd,
         &env.dir
@@ -1890,21 +1881,9 @@ fn ftp_scans_leave_no_temp_file_and_change_nothing_on_the_server() {
         server.write("ok.txt", "SSN: 234-56-7891\n");
         let before = state(&server.root);
         let out = env
-            .cmd()
+            .scan_cmd()
             .env("TMPDIR", &tmp)
-            .args([
-                "scan",
-                "--format",
-                "jsonl",
-                "--no-db",
-                "--key-file",
-                env.key.to_str().unwrap(),
-                "--ftp-timeout",
-                "2",
-                "--ftp-retries",
-                "1",
-                &server.url(),
-            ])
+            .args(["--ftp-timeout", "2", "--ftp-retries", "1", &server.url()])
             .output()
             .unwrap();
         let s = parse(out);
@@ -2006,16 +1985,8 @@ fn private_temp_dir_is_owner_only_while_members_wait_in_it() {
     let tmp = env.dir.path().join("tmp");
     std::fs::create_dir_all(&tmp).unwrap();
     let mut child = env
-        .cmd()
+        .scan_cmd()
         .env("TMPDIR", &tmp)
-        .args([
-            "scan",
-            "--format",
-            "jsonl",
-            "--no-db",
-            "--key-file",
-            env.key.to_str().unwrap(),
-        ])
         .args(["--extract-timeout", "4"])
         .arg(env.root())
         .stdout(Stdio::null())
@@ -2145,11 +2116,9 @@ fn the_next_scan_removes_what_a_killed_scan_left_in_its_temp_dir() {
     );
     let tmp = env.dir.path().join("tmp");
     std::fs::create_dir_all(&tmp).unwrap();
-    let key = env.key.to_str().unwrap().to_string();
     let mut child = env
-        .cmd()
+        .scan_cmd()
         .env("TMPDIR", &tmp)
-        .args(["scan", "--format", "jsonl", "--no-db", "--key-file", &key])
         .args(["--extract-timeout", "60"])
         .arg(env.root())
         .stdout(Stdio::null())
@@ -2196,9 +2165,8 @@ fn the_next_scan_removes_what_a_killed_scan_left_in_its_temp_dir() {
     }
     env.write("b/note.txt", NOTE);
     let out = env
-        .cmd()
+        .scan_cmd()
         .env("TMPDIR", &tmp)
-        .args(["scan", "--format", "jsonl", "--no-db", "--key-file", &key])
         .arg(env.path("b"))
         .output()
         .unwrap();
