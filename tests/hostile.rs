@@ -2197,6 +2197,24 @@ fn member_names_that_are_not_utf8_keep_their_bytes() {
     }
     let plain = s.file("names.tar!/plain.txt");
     assert!(plain.get("path_bytes").is_none(), "{plain}");
+    // A zip whose member name is not UTF-8 (no UTF-8 flag; the zip writer takes only str
+    // names, so the byte is patched into both headers afterwards).
+    let mut z = zip(&[("cafQ/notes.txt", NOTE)]);
+    let mut patched = 0;
+    for i in 0..z.len().saturating_sub(4) {
+        if &z[i..i + 5] == b"cafQ/" {
+            z[i + 3] = 0xe9;
+            patched += 1;
+        }
+    }
+    assert_eq!(patched, 2, "local header and central directory");
+    env.write("names.zip", &z);
+    let s = env.scan_root(&[]);
+    let r = s.file("names.zip!/caf\\xE9/notes.txt");
+    assert_eq!(r["findings"], 2, "{r}");
+    let mut raw = env.path("names.zip").as_os_str().as_bytes().to_vec();
+    raw.extend_from_slice(b"!/caf\xe9/notes.txt");
+    assert_eq!(r["path_bytes"], hex::encode(&raw), "{r}");
 }
 
 /// Found by fuzzing in CI (target `email`): mail-parser 0.11 panics on this malformed MIME
