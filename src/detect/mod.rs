@@ -1,10 +1,11 @@
 //! Detection: text in, findings out. Pure functions, no I/O, no threads.
 //!
 //! Two stages, as in Nosey Parker:
-//! 1. **Candidates.** A vectorized pass finds the bytes every rule needs (ASCII digits and
-//!    `@`); only windows around them are searched, with ONE combined lazy-DFA automaton over
-//!    every text rule. Prose without digits is skipped at memory speed; a regex alternation
-//!    (what grep-style tools run) has no literal to skip ahead with.
+//! 1. **Candidates.** Each rule's gate (see `gate`) says where it can match at all: near its
+//!    keywords, at its labels, inside runs of its alphabet around a digit or `@` that hold
+//!    enough digits and capitals for it, or (any other rule) in windows around digits. Two
+//!    vectorized passes find keywords, labels and tokens; automata run only there. A regex
+//!    alternation (what grep-style tools run) runs its automaton over every byte.
 //! 2. **Confirmation.** Each candidate's rule extracts the value, its validator checks it
 //!    (check digits, issuing rules, calendar), and context scoring sets the confidence: the
 //!    label nearest the value (a keyword, or the column header in a table) decides whether the
@@ -16,8 +17,11 @@
 //! take precedence over overlapping text findings.
 
 pub mod dates;
+pub mod gate;
 pub mod rules;
 pub mod structured;
+pub mod teddy;
+pub mod tokens;
 pub mod validate;
 
 use regex_automata::{meta, Anchored, Input};
@@ -453,18 +457,49 @@ impl TextTable {
 /// line names no kind.
 type HeaderCache = std::collections::HashMap<Vec<u8>, Option<std::sync::Arc<ColClasses>>>;
 
-pub struct Scratch {
-    headers: HeaderCache,
+/// Regex caches of one rule group.
+struct GroupCache {
     combined: meta::Cache,
     combined_all: meta::Cache,
     matching: regex_automata::PatternSet,
+}
+
+impl GroupCache {
+    fn new(g: &Option<rules::Group>) -> Option<GroupCache> {
+        g.as_ref().map(|g| GroupCache {
+            combined: g.combined.create_cache(),
+            combined_all: g.combined_all.create_cache(),
+            matching: regex_automata::PatternSet::new(g.combined_all.pattern_len()),
+        })
+    }
+}
+
+/// A place where a rule matches: evaluated (captures, validator, context) only if no finding
+/// before it covers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Cand {
+    start: usize,
+    rank: u32,
+    rule: usize,
+}
+
+pub struct Scratch {
+    headers: HeaderCache,
+    digit_group: Option<GroupCache>,
+    at_group: Option<GroupCache>,
+    window_group: Option<GroupCache>,
+    cands: Vec<Cand>,
+    hits: Vec<teddy::Hit>,
+    /// Stretches to search for one keyword-gated rule: (rule, from, to).
+    regions: Vec<(usize, usize, usize)>,
     per_rule: Vec<Option<(meta::Cache, regex_automata::util::captures::Captures)>>,
+    /// Try every text rule at every position instead of using the gates (the reference the
+    /// tests compare the gates with; far too slow for real use).
+    pub every_place: bool,
     fields: Vec<structured::Field>,
     text_tables: Vec<TextTable>,
     today: dates::Ymd,
     col: ColCursor,
-    /// Rules matching at a candidate's position (reused).
-    others: Vec<usize>,
 }
 
 /// Where the last column lookup of a candidate ended, and the columns counted up to there
@@ -540,9 +575,12 @@ impl Scratch {
     pub fn new(rules: &RuleSet) -> Scratch {
         Scratch {
             headers: HeaderCache::new(),
-            combined: rules.combined.create_cache(),
-            combined_all: rules.combined_all.create_cache(),
-            matching: regex_automata::PatternSet::new(rules.combined_all.pattern_len()),
+            digit_group: GroupCache::new(&rules.digit_group),
+            at_group: GroupCache::new(&rules.at_group),
+            window_group: GroupCache::new(&rules.window_group),
+            cands: Vec::new(),
+            hits: Vec::new(),
+            regions: Vec::new(),
             per_rule: rules
                 .rules
                 .iter()
@@ -556,7 +594,7 @@ impl Scratch {
             text_tables: Vec::new(),
             today: dates::Ymd::today(),
             col: ColCursor::UNSET,
-            others: Vec::new(),
+            every_place: false,
         }
     }
 }
@@ -640,6 +678,124 @@ fn is_word(b: u8) -> bool {
 
 fn line_start(text: &[u8], pos: usize) -> usize {
     memchr::memrchr(b'\n', &text[..pos]).map_or(0, |i| i + 1)
+}
+
+/// Every place in `[from, to)` where a rule of group `g` matches inside `text[a..b]`: the
+/// leftmost-first match, then (anchored there) every other rule of the group matching at the
+/// same start, then on from the next byte.
+fn group_matches(
+    g: &rules::Group,
+    c: &mut GroupCache,
+    rank: &[u32],
+    chunk: &Chunk<'_>,
+    a: usize,
+    b: usize,
+    cands: &mut Vec<Cand>,
+) {
+    let text = chunk.text;
+    let mut at = a.max(chunk.from);
+    while at < b {
+        let input = Input::new(text).range(at..b);
+        let Some(m) = g.combined.search_with(&mut c.combined, &input) else {
+            break;
+        };
+        let s = m.start();
+        if s >= chunk.to {
+            break;
+        }
+        let first = g.rules[m.pattern().as_usize()];
+        cands.push(Cand {
+            start: s,
+            rank: rank[first],
+            rule: first,
+        });
+        if g.rules.len() > 1 {
+            c.matching.clear();
+            let input = Input::new(text).range(s..b).anchored(Anchored::Yes);
+            g.combined_all.which_overlapping_matches_with(
+                &mut c.combined_all,
+                &input,
+                &mut c.matching,
+            );
+            for p in c.matching.iter() {
+                let ri = g.rules[p.as_usize()];
+                if ri != first {
+                    cands.push(Cand {
+                        start: s,
+                        rank: rank[ri],
+                        rule: ri,
+                    });
+                }
+            }
+        }
+        at = s + 1;
+    }
+}
+
+/// Candidates of a token group: the maximal runs of the group's alphabet around each trigger
+/// byte (a digit, an `@`), searched only when a run holds as many digits, capitals and `@`
+/// as some rule of the group needs. A match lies inside one such run, so nothing is missed.
+fn token_candidates(
+    g: &rules::Group,
+    c: &mut GroupCache,
+    chunk: &Chunk<'_>,
+    at_sign: bool,
+    cands: &mut Vec<Cand>,
+) {
+    let min_digits = g.mins.iter().map(|m| m.0).min().unwrap_or(0);
+    let mut each = |t: tokens::Token| {
+        if t.digits >= min_digits
+            && g.mins
+                .iter()
+                .any(|&(md, mu, ma)| t.digits >= md && t.upper >= mu && t.at >= ma)
+        {
+            group_matches(g, c, &g.rank, chunk, t.start, t.end, cands);
+        }
+    };
+    if at_sign {
+        let at = |h: &[u8], i: usize| memchr::memchr(b'@', &h[i..]).map(|p| p + i);
+        tokens::scalar(&g.alphabet, chunk.text, chunk.from, chunk.to, at, &mut each);
+    } else {
+        tokens::digit_tokens(&g.alphabet, chunk.text, chunk.from, chunk.to, &mut each);
+    }
+}
+
+/// Candidates of the rules that fit no narrower gate: windows around digits and `@`
+/// (80 bytes before the first, 40 after the last, grown while they keep coming, ended at a
+/// whitespace), searched with the group's automaton.
+fn window_candidates(
+    g: &rules::Group,
+    c: &mut GroupCache,
+    chunk: &Chunk<'_>,
+    cands: &mut Vec<Cand>,
+) {
+    let text = chunk.text;
+    let mut pos = chunk.from;
+    while let Some(t0) = next_trigger(text, pos) {
+        let ws = t0.saturating_sub(PAD_BEFORE);
+        if ws >= chunk.to {
+            break;
+        }
+        let mut last = t0;
+        let mut we = t0 + PAD_AFTER;
+        while let Some(t) = next_trigger(text, (last + 1).max(we.saturating_sub(PAD_AFTER / 2))) {
+            if t > we + PAD_BEFORE {
+                break;
+            }
+            last = t;
+            we = t + PAD_AFTER;
+        }
+        let mut we = we.min(text.len());
+        let lim = (we + 64).min(text.len());
+        while we < lim && !text[we].is_ascii_whitespace() {
+            we += 1;
+        }
+        group_matches(g, c, &g.rank, chunk, ws, we, cands);
+        pos = we.max(last + 1);
+        if pos >= text.len() {
+            break;
+        }
+    }
 }
 
 /// The detector: a rule set and the scanning logic over it.
@@ -807,7 +963,7 @@ impl<'r> Detector<'r> {
                     if cs >= ce || ls + cs < chunk.from || ls + cs >= chunk.to {
                         continue;
                     }
-                    if let Some(f) =
+                    if let Some((f, _)) =
                         self.eval_at(sc, *ri, text, ls + cs, Some(ls + ce), Layout::Csv(t), true)
                     {
                         out.push(f);
@@ -843,7 +999,7 @@ impl<'r> Detector<'r> {
                     if ls + a < chunk.from || ls + a >= chunk.to {
                         continue;
                     }
-                    if let Some(f) =
+                    if let Some((f, _)) =
                         self.eval_at(sc, ri, text, ls + a, Some(ls + b), Layout::None, true)
                     {
                         out.push(f);
@@ -854,6 +1010,11 @@ impl<'r> Detector<'r> {
         }
     }
 
+    /// Running text: every gate proposes candidates (see gate.rs), then they are evaluated
+    /// from left to right. At each position the rules matching there are tried in priority
+    /// order (all of them unless the first gives a high-confidence finding) and the best
+    /// finding wins; a finding consumes its whole match (label included), so nothing starting
+    /// inside it is reported.
     fn scan_text(
         &self,
         sc: &mut Scratch,
@@ -861,115 +1022,223 @@ impl<'r> Detector<'r> {
         table: Layout<'_>,
         out: &mut Vec<Finding>,
     ) {
-        let text = chunk.text;
-        let mut pos = chunk.from;
-        while let Some(t0) = next_trigger(text, pos) {
-            let ws = t0.saturating_sub(PAD_BEFORE);
-            if ws >= chunk.to {
-                break;
+        let mut cands = std::mem::take(&mut sc.cands);
+        cands.clear();
+        if sc.every_place {
+            self.every_candidate(sc, chunk, &mut cands);
+        } else {
+            self.literal_candidates(sc, chunk, table, &mut cands);
+            if let (Some(g), Some(c)) = (&self.rules.digit_group, sc.digit_group.as_mut()) {
+                token_candidates(g, c, chunk, false, &mut cands);
             }
-            // Grow the window while triggers keep coming within reach.
-            let mut last = t0;
-            let mut we = t0 + PAD_AFTER;
-            // Look for the next trigger near the window's end, not byte by byte: in digit-dense
-            // tables the triggers in between only extend the window by less than PAD_AFTER.
-            while let Some(t) = next_trigger(text, (last + 1).max(we.saturating_sub(PAD_AFTER / 2)))
-            {
-                if t > we + PAD_BEFORE {
+            if let (Some(g), Some(c)) = (&self.rules.at_group, sc.at_group.as_mut()) {
+                token_candidates(g, c, chunk, true, &mut cands);
+            }
+            if let (Some(g), Some(c)) = (&self.rules.window_group, sc.window_group.as_mut()) {
+                window_candidates(g, c, chunk, &mut cands);
+            }
+        }
+        cands.sort_unstable();
+        cands.dedup();
+        let text = chunk.text;
+        let mut at = chunk.from;
+        let mut i = 0;
+        while i < cands.len() {
+            let s = cands[i].start;
+            let j = i + cands[i..].iter().take_while(|c| c.start == s).count();
+            if s < at || s >= chunk.to {
+                i = j;
+                continue;
+            }
+            let mut best: Option<(Finding, usize)> = None;
+            for c in &cands[i..j] {
+                if best
+                    .as_ref()
+                    .is_some_and(|(f, _)| f.confidence == Confidence::High)
+                {
                     break;
                 }
-                last = t;
-                we = t + PAD_AFTER;
+                if let Some(f) = self.eval_at(sc, c.rule, text, s, None, table, false) {
+                    if best
+                        .as_ref()
+                        .is_none_or(|(b, _)| f.0.confidence > b.confidence)
+                    {
+                        best = Some(f);
+                    }
+                }
             }
-            // End the window at a whitespace so that a value is never cut in half.
-            let mut we = we.min(text.len());
-            let lim = (we + 64).min(text.len());
-            while we < lim && !text[we].is_ascii_whitespace() {
-                we += 1;
+            if let Some((f, match_end)) = best {
+                at = f.end.max(match_end).max(s + 1);
+                out.push(f);
             }
-            self.search_window(
-                sc,
-                chunk,
-                table,
-                ws.max(chunk.from.saturating_sub(PAD_BEFORE)),
-                we,
-                out,
-            );
-            pos = we.max(last + 1);
-            if pos >= text.len() {
-                break;
+            i = j;
+        }
+        sc.cands = cands;
+    }
+
+    /// The reference the gates are held to (tests): every text rule tried, anchored, at every
+    /// position of the chunk.
+    fn every_candidate(&self, sc: &mut Scratch, chunk: &Chunk<'_>, cands: &mut Vec<Cand>) {
+        for s in chunk.from..chunk.to.min(chunk.text.len()) {
+            for &ri in &self.rules.text_rules {
+                let (Some(re), Some((cache, _))) =
+                    (self.rules.rules[ri].regex.as_ref(), sc.per_rule[ri].as_mut())
+                else {
+                    continue;
+                };
+                let input = Input::new(chunk.text).range(s..).anchored(Anchored::Yes);
+                if re.search_with(cache, &input).is_some() {
+                    cands.push(Cand {
+                        start: s,
+                        rank: self.rules.rank[ri],
+                        rule: ri,
+                    });
+                }
             }
         }
     }
 
-    fn search_window(
+    /// Candidates of the keyword- and label-gated rules: one pass of the literal gate over
+    /// the chunk, then each labelled rule anchored at its labels and each keyword-gated rule
+    /// in the stretches around its keywords (and in table columns whose header names it).
+    fn literal_candidates(
         &self,
         sc: &mut Scratch,
         chunk: &Chunk<'_>,
         table: Layout<'_>,
-        ws: usize,
-        we: usize,
-        out: &mut Vec<Finding>,
+        cands: &mut Vec<Cand>,
+    ) {
+        let Some(lg) = &self.rules.literal_gate else {
+            return;
+        };
+        let text = chunk.text;
+        let mut hits = std::mem::take(&mut sc.hits);
+        hits.clear();
+        lg.teddy.find_all(
+            text,
+            chunk.from.saturating_sub(lg.reach),
+            (chunk.to + lg.reach).min(text.len()),
+            &mut hits,
+        );
+        let mut regions = std::mem::take(&mut sc.regions);
+        regions.clear();
+        for h in &hits {
+            for &(ri, keyword) in &lg.users[h.literal as usize] {
+                if keyword {
+                    let gate::Gate::Keywords { max_len } = self.rules.gates[ri] else {
+                        continue;
+                    };
+                    // A value this keyword labels starts within the rule's window of it:
+                    // at most `before` after the keyword's start, or (keyword after the
+                    // value) at most `after` plus the longest match before it.
+                    let w = self.rules.rules[ri].spec.window;
+                    let a = h.start.saturating_sub(w.after + max_len);
+                    let b = (h.start + w.before + max_len).min(text.len());
+                    regions.push((ri, a, b));
+                } else if h.start >= chunk.from && h.start < chunk.to {
+                    let (Some(re), Some((cache, _))) = (
+                        self.rules.rules[ri].regex.as_ref(),
+                        sc.per_rule[ri].as_mut(),
+                    ) else {
+                        continue;
+                    };
+                    let input = Input::new(text).range(h.start..).anchored(Anchored::Yes);
+                    if re.search_with(cache, &input).is_some() {
+                        cands.push(Cand {
+                            start: h.start,
+                            rank: self.rules.rank[ri],
+                            rule: ri,
+                        });
+                    }
+                }
+            }
+        }
+        sc.hits = hits;
+        self.header_regions(chunk, table, &mut regions);
+        // Overlapping stretches of one rule are searched once.
+        regions.sort_unstable();
+        let mut k = 0;
+        while k < regions.len() {
+            let (ri, a, mut b) = regions[k];
+            k += 1;
+            while k < regions.len() && regions[k].0 == ri && regions[k].1 <= b {
+                b = b.max(regions[k].2);
+                k += 1;
+            }
+            let (Some(re), Some((cache, _))) = (
+                self.rules.rules[ri].regex.as_ref(),
+                sc.per_rule[ri].as_mut(),
+            ) else {
+                continue;
+            };
+            let mut at = a.max(chunk.from);
+            while at < b {
+                let input = Input::new(text).range(at..b);
+                let Some(m) = re.search_with(cache, &input) else {
+                    break;
+                };
+                if m.start() >= chunk.to {
+                    break;
+                }
+                cands.push(Cand {
+                    start: m.start(),
+                    rank: self.rules.rank[ri],
+                    rule: ri,
+                });
+                at = m.start() + 1;
+            }
+        }
+        sc.regions = regions;
+    }
+
+    /// Stretches where a keyword-gated rule gets its positive context from a table header:
+    /// the cells of a delimited table's columns named for it, the rows of a text table with
+    /// such a column.
+    fn header_regions(
+        &self,
+        chunk: &Chunk<'_>,
+        table: Layout<'_>,
+        regions: &mut Vec<(usize, usize, usize)>,
     ) {
         let text = chunk.text;
-        let mut at = ws;
-        while at < we {
-            let input = Input::new(text).range(at..we);
-            let Some(m) = self.rules.combined.search_with(&mut sc.combined, &input) else {
-                break;
-            };
-            let s = m.start();
-            if s >= chunk.to {
-                break;
-            }
-            if s < chunk.from {
-                at = s + 1;
+        for &ri in &self.rules.text_rules {
+            let gate::Gate::Keywords { max_len } = self.rules.gates[ri] else {
                 continue;
-            }
-            let first_rule = self.rules.text_rules[m.pattern().as_usize()];
-            let mut best = self.eval_at(sc, first_rule, text, s, None, table, false);
-            if best
-                .as_ref()
-                .is_none_or(|f| f.confidence != Confidence::High)
-            {
-                // Other rules matching at the same place get their turn: one anchored pass of
-                // the all-matches automaton says which.
-                sc.matching.clear();
-                let input = Input::new(text)
-                    .range(s..text.len())
-                    .anchored(Anchored::Yes);
-                self.rules.combined_all.which_overlapping_matches_with(
-                    &mut sc.combined_all,
-                    &input,
-                    &mut sc.matching,
-                );
-                let mut others = std::mem::take(&mut sc.others);
-                others.clear();
-                others.extend(
-                    sc.matching
-                        .iter()
-                        .map(|p| self.rules.text_rules[p.as_usize()]),
-                );
-                for &ri in &others {
-                    if ri == first_rule {
+            };
+            match table {
+                Layout::Csv(t) => {
+                    let cols: Vec<usize> = (0..t.col_class.len())
+                        .filter(|&c| t.col_class[c][ri] == 1)
+                        .collect();
+                    if cols.is_empty() {
                         continue;
                     }
-                    if let Some(f) = self.eval_at(sc, ri, text, s, None, table, false) {
-                        if best.as_ref().is_none_or(|b| f.confidence > b.confidence) {
-                            best = Some(f);
+                    let mut ls = if chunk.from == 0 {
+                        0
+                    } else {
+                        line_start(text, chunk.from)
+                    };
+                    let mut cells = Vec::new();
+                    while ls < text.len() && ls < chunk.to {
+                        let le = memchr::memchr(b'\n', &text[ls..]).map_or(text.len(), |i| ls + i);
+                        split_cells_into(&text[ls..le], t.delim, t.quotes, &mut cells);
+                        for &c in &cols {
+                            if let Some(&(a, b)) = cells.get(c) {
+                                regions.push((ri, ls + a, (ls + b + max_len).min(text.len())));
+                            }
+                        }
+                        ls = le + 1;
+                    }
+                }
+                Layout::Text(tables) => {
+                    for t in tables {
+                        if t.classes.0.iter().any(|c| c[ri] == 1) {
+                            let b = (t.rows_end + max_len).min(text.len());
+                            regions.push((ri, t.rows_start, b));
                         }
                     }
                 }
-                sc.others = others;
-            }
-            match best {
-                Some(f) => {
-                    at = f.end.max(s + 1);
-                    // The whole match (label included) is consumed.
-                    at = at.max(m.end().min(we));
-                    out.push(f);
-                }
-                None => at = s + 1,
+                Layout::None => {}
             }
         }
     }
@@ -985,7 +1254,7 @@ impl<'r> Detector<'r> {
         cell_end: Option<usize>,
         table: Layout<'_>,
         is_column_rule: bool,
-    ) -> Option<Finding> {
+    ) -> Option<(Finding, usize)> {
         let rule = &self.rules.rules[ri];
         let re = rule.regex.as_ref()?;
         let (cache, caps) = sc.per_rule[ri].as_mut()?;
@@ -993,6 +1262,7 @@ impl<'r> Detector<'r> {
         let input = Input::new(text).range(s..end).anchored(Anchored::Yes);
         re.search_captures_with(cache, &input, caps);
         let m = caps.get_match()?;
+        let match_end = m.end();
         if let Some(ce) = cell_end {
             if m.end() != ce {
                 return None;
@@ -1036,15 +1306,18 @@ impl<'r> Detector<'r> {
         if weak {
             conf = conf.min(Confidence::Low);
         }
-        Some(Finding {
-            rule: ri,
-            kind: rule.spec.kind,
-            confidence: conf,
-            value,
-            start: span.start,
-            end: span.end,
-            record: None,
-        })
+        Some((
+            Finding {
+                rule: ri,
+                kind: rule.spec.kind,
+                confidence: conf,
+                value,
+                start: span.start,
+                end: span.end,
+                record: None,
+            },
+            match_end,
+        ))
     }
 
     /// Context of the value at `[s, e)` for rule `ri`: the column header in a table, else the
@@ -1232,6 +1505,133 @@ mod tests {
         let t = Table::new(b',', headers.clone(), &rules);
         for (i, h) in headers.iter().enumerate() {
             assert_eq!(t.col_class[i], brute(h), "header {h:?}");
+        }
+    }
+
+    /// The gates (gate.rs) only save work: on text made of every rule's examples and
+    /// negative examples, keywords, table rows and noise, they give exactly the findings that
+    /// trying every rule at every position gives. User rules of each gate kind are in the set.
+    #[test]
+    fn gates_find_what_trying_every_rule_everywhere_finds() {
+        let user = r#"
+[[rule]]
+id = "user.window"
+kind = "mrn"
+description = "lowercase letters then digits: no gate narrower than windows"
+pattern = '(?x) \b (?P<value> [a-z]{2} \d{6} ) \b'
+confidence = { base = "medium" }
+keywords = ["chart"]
+examples = ["chart ab123456"]
+[[rule]]
+id = "user.at"
+kind = "email"
+description = "an at sign with lowercase letters"
+pattern = '(?x) \b (?P<value> [a-z]{2,8} @ \d{4} ) \b'
+confidence = { base = "medium" }
+[[rule]]
+id = "user.label"
+kind = "mrn"
+description = "a label literal"
+pattern = '(?xi) \b (?: rec | record ) \s* \# \s* (?P<value> \d{5,9} ) \b'
+confidence = { base = "high", context = "high", negative = "high" }
+[[rule]]
+id = "user.keyword"
+kind = "insurance_id"
+description = "dropped without a keyword"
+pattern = '(?x) \b (?P<value> Z \d{7} ) \b'
+keywords = ["zed id", "zz"]
+confidence = { base = "drop", context = "high", negative = "drop" }
+"#;
+        let mut files: Vec<(String, String)> = rules::BUILTIN
+            .iter()
+            .map(|(n, t)| (format!("builtin:{n}"), t.to_string()))
+            .collect();
+        files.push(("user.toml".into(), user.into()));
+        let rules = RuleSet::from_sources(&files).unwrap();
+        let g = |id: &str| rules.gates[rules.by_id(id).unwrap()].clone();
+        assert_eq!(g("user.window"), gate::Gate::Window);
+        assert_eq!(g("user.at"), gate::Gate::At);
+        assert!(matches!(g("user.label"), gate::Gate::Labels(_)));
+        assert!(matches!(g("user.keyword"), gate::Gate::Keywords { .. }));
+
+        let mut pieces: Vec<String> = Vec::new();
+        for r in &rules.rules {
+            pieces.extend(r.spec.examples.iter().cloned());
+            pieces.extend(r.spec.negative_examples.iter().cloned());
+            pieces.extend(r.spec.keywords.iter().map(|k| format!("{k}:")));
+        }
+        pieces.extend(
+            [
+                "chart ab123456", "xy@2024", "Record # 1234567", "zed id Z1234567", "Z7654321",
+                "ZZ\nZ1111111", "1980-01-02", "01/02/1980", "(212) 555-0143", "234-56-7891",
+                "234567891", "4111 1111 1111 1111", "1EG4-TE5-MK73", "AB1234563", "\n", "\n\n",
+                " ", "  ", "\t", ",", "|", "Order 23106451  2023-09-12  SKU-26336   259",
+                "the patient tolerated", "Policy", "insurance", "MRN", "DOB", "phone", "@",
+            ]
+            .iter()
+            .map(|s| s.to_string()),
+        );
+        let mut x: u64 = 0x853C49E6748FEA9B;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let noise = b"0123456789 -/.:#()ABCZabcz\n";
+        for round in 0..1000 {
+            let mut text = String::new();
+            if round % 5 == 0 {
+                text.push_str("name,dob,ssn,phone,member id,zed id\n");
+            }
+            let n = (next() % 40) as usize;
+            for _ in 0..n {
+                if next() % 3 == 0 {
+                    for _ in 0..(next() % 12) {
+                        text.push(noise[(next() % noise.len() as u64) as usize] as char);
+                    }
+                } else {
+                    text.push_str(&pieces[(next() % pieces.len() as u64) as usize]);
+                }
+                text.push(if next() % 4 == 0 { '\n' } else { ' ' });
+                if round % 5 == 0 && next() % 3 == 0 {
+                    text.push(',');
+                }
+            }
+            let bytes = text.as_bytes();
+            let ext = if round % 5 == 0 { Some("csv") } else { None };
+            let format = TextFormat::sniff(bytes, ext, &rules);
+            // Whole texts, and a chunk in the middle of one (context on both sides).
+            let (from, to) = if round % 2 == 0 || bytes.is_empty() {
+                (0, bytes.len())
+            } else {
+                let a = (next() as usize) % bytes.len();
+                (a, a + (next() as usize) % (bytes.len() - a + 1))
+            };
+            let chunk = Chunk {
+                text: bytes,
+                from,
+                to,
+                at_start: true,
+            };
+            let run = |every_place: bool| {
+                let mut sc = Scratch::new(&rules);
+                sc.every_place = every_place;
+                let mut out = Vec::new();
+                Detector::new(&rules).scan(&mut sc, &chunk, &format, &mut out);
+                out.iter()
+                    .map(|f| {
+                        (
+                            f.start,
+                            f.end,
+                            rules.rules[f.rule].spec.id.clone(),
+                            f.confidence,
+                            f.value.clone(),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(run(false), run(true), "round {round}, chunk {from}..{to} of {text:?}");
         }
     }
 

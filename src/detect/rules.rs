@@ -5,6 +5,8 @@
 //! policy and examples. The built-in files are compiled into the binary; `--patterns DIR` adds
 //! a user's own (a hospital's MRN format, say). See patterns/README.md for the format.
 
+use super::gate::Gate;
+use super::teddy::Literal;
 use super::{validate, Confidence, Kind};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use anyhow::{bail, Context, Result};
@@ -183,17 +185,53 @@ impl Rule {
     }
 }
 
-/// All rules, compiled: the combined automaton over every text rule, the keyword automaton,
+/// Text rules searched together by one automaton: the rules of one gate kind (digit tokens,
+/// `@` tokens, windows).
+#[derive(Debug)]
+pub struct Group {
+    /// Pattern i of the automata is rule `rules[i]` (in priority order).
+    pub rules: Vec<usize>,
+    /// Leftmost-first over the group's patterns.
+    pub combined: meta::Regex,
+    /// The same patterns with all-matches semantics: which rules match at a given place.
+    pub combined_all: meta::Regex,
+    /// Every byte a match of any of the group's rules can contain.
+    pub alphabet: super::tokens::Alphabet,
+    /// Per pattern: the fewest digits, capitals and `@` a match holds.
+    pub mins: Vec<(u32, u32, u32)>,
+    /// Per rule index (of the whole set): its rank in `RuleSet::text_rules`.
+    pub rank: Vec<u32>,
+}
+
+/// The literals of the keyword and label gates: one vectorized pass over a chunk finds them
+/// all; `users[i]` says which rules literal `i` gates (rule, and whether it is a keyword of a
+/// keyword-gated rule or the start of a labelled one).
+#[derive(Debug)]
+pub struct LiteralGate {
+    pub teddy: super::teddy::CaseTeddy,
+    pub users: Vec<Vec<(usize, bool)>>,
+    /// The farthest a keyword can be from the start of a value it labels, over every
+    /// keyword-gated rule (context window plus longest match).
+    pub reach: usize,
+}
+
+/// All rules, compiled: the gates and automata over the text rules, the keyword automaton,
 /// and the per-rule regexes that extract the value.
 #[derive(Debug)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
-    /// Text rules in priority order; pattern i of `combined` is rule `text_rules[i]`.
+    /// Text rules in priority order.
     pub text_rules: Vec<usize>,
+    /// Per rule: its place in `text_rules` (ties between rules at one position go to the
+    /// lower rank).
+    pub rank: Vec<u32>,
     pub column_rules: Vec<usize>,
-    pub combined: meta::Regex,
-    /// The same patterns with all-matches semantics: which rules match at a given place.
-    pub combined_all: meta::Regex,
+    /// Per rule: its first stage (see `gate`); `Window` for rules that are not text rules.
+    pub gates: Vec<super::gate::Gate>,
+    pub literal_gate: Option<LiteralGate>,
+    pub digit_group: Option<Group>,
+    pub at_group: Option<Group>,
+    pub window_group: Option<Group>,
     pub keywords: AhoCorasick,
     /// Keyword strings by id (lowercase).
     pub keyword_list: Vec<String>,
@@ -472,20 +510,116 @@ impl RuleSet {
         let column_rules = (0..rules.len())
             .filter(|&i| rules[i].spec.scope == Scope::Column)
             .collect();
-        let patterns: Vec<&str> = text_rules
-            .iter()
-            .map(|&i| rules[i].spec.pattern.as_deref().unwrap_or(""))
-            .collect();
-        let combined = meta::Regex::builder()
-            .syntax(syntax_config())
-            .configure(meta::Config::new().match_kind(regex_automata::MatchKind::LeftmostFirst))
-            .build_many(&patterns)
-            .context("building the combined automaton")?;
-        let combined_all = meta::Regex::builder()
-            .syntax(syntax_config())
-            .configure(meta::Config::new().match_kind(regex_automata::MatchKind::All))
-            .build_many(&patterns)
-            .context("building the combined automaton")?;
+        let mut rank = vec![u32::MAX; rules.len()];
+        for (i, &ri) in text_rules.iter().enumerate() {
+            rank[ri] = i as u32;
+        }
+        // Gates (see gate.rs): each text rule's first stage, from its pattern and policy.
+        let mut gates = vec![Gate::Window; rules.len()];
+        let mut shapes = vec![None; rules.len()];
+        for &ri in &text_rules {
+            let r = &rules[ri];
+            let Some(h) = r.spec.pattern.as_deref().and_then(super::gate::parse) else {
+                continue;
+            };
+            let (g, sh) = super::gate::gate_for(&r.spec, &h);
+            gates[ri] = g;
+            shapes[ri] = Some(sh);
+        }
+        let mut lits: Vec<Literal> = Vec::new();
+        let mut users: Vec<Vec<(usize, bool)>> = Vec::new();
+        let mut reach = 0;
+        let mut add = |l: Literal, user: (usize, bool)| {
+            let i = match lits.iter().position(|x| *x == l) {
+                Some(i) => i,
+                None => {
+                    lits.push(l);
+                    users.push(Vec::new());
+                    lits.len() - 1
+                }
+            };
+            if !users[i].contains(&user) {
+                users[i].push(user);
+            }
+        };
+        for &ri in &text_rules {
+            match &gates[ri] {
+                Gate::Keywords { max_len } => {
+                    let w = rules[ri].spec.window;
+                    reach = reach.max(w.before + w.after + max_len);
+                    for k in &rules[ri].spec.keywords {
+                        let l = Literal {
+                            bytes: k.to_ascii_lowercase().into_bytes(),
+                            word_end: true,
+                            word_start: true,
+                        };
+                        add(l, (ri, true));
+                    }
+                }
+                Gate::Labels(ls) => {
+                    for l in ls {
+                        add(l.clone(), (ri, false));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let literal_gate = (!lits.is_empty()).then(|| LiteralGate {
+            teddy: super::teddy::CaseTeddy::new(&lits),
+            users,
+            reach,
+        });
+        let group = |want: fn(&Gate) -> bool| -> Result<Option<Group>> {
+            let members: Vec<usize> = text_rules
+                .iter()
+                .copied()
+                .filter(|&ri| want(&gates[ri]))
+                .collect();
+            if members.is_empty() {
+                return Ok(None);
+            }
+            let patterns: Vec<&str> = members
+                .iter()
+                .map(|&i| rules[i].spec.pattern.as_deref().unwrap_or(""))
+                .collect();
+            let combined = meta::Regex::builder()
+                .syntax(syntax_config())
+                .configure(meta::Config::new().match_kind(regex_automata::MatchKind::LeftmostFirst))
+                .build_many(&patterns)
+                .context("building a combined automaton")?;
+            let combined_all = meta::Regex::builder()
+                .syntax(syntax_config())
+                .configure(meta::Config::new().match_kind(regex_automata::MatchKind::All))
+                .build_many(&patterns)
+                .context("building a combined automaton")?;
+            let mut alphabet = [false; 256];
+            let mut mins = Vec::new();
+            for &ri in &members {
+                match &shapes[ri] {
+                    Some(sh) => {
+                        for (a, b) in alphabet.iter_mut().zip(sh.alphabet) {
+                            *a |= b;
+                        }
+                        mins.push((sh.min_digits, sh.min_upper, sh.min_at));
+                    }
+                    None => {
+                        alphabet = [true; 256];
+                        mins.push((0, 0, 0));
+                    }
+                }
+            }
+            Ok(Some(Group {
+                rank: rank.clone(),
+                rules: members,
+                combined,
+                combined_all,
+                alphabet: super::tokens::Alphabet::new(alphabet),
+                mins,
+            }))
+        };
+        let digit_group = group(|g| *g == Gate::Digits)?;
+        let at_group = group(|g| *g == Gate::At)?;
+        let window_group = group(|g| *g == Gate::Window)?;
 
         let header_words = AhoCorasickBuilder::new()
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
@@ -495,11 +629,15 @@ impl RuleSet {
         Ok(RuleSet {
             header_words,
             header_word_count: header_word_list.len(),
-            combined_all,
             rules,
             text_rules,
+            rank,
             column_rules,
-            combined,
+            gates,
+            literal_gate,
+            digit_group,
+            at_group,
+            window_group,
             keywords,
             keyword_list,
             hash,

@@ -1,0 +1,390 @@
+//! Gates: where each text rule can match at all, derived from the rule when the rules load.
+//!
+//! A grep-style alternation of digit patterns runs its automaton over every byte. Office text
+//! has a digit every few dozen bytes, so windows around digits do not help either. Instead each
+//! rule gets the cheapest first stage that provably finds all of its findings:
+//!
+//! * **keywords**: a rule whose policy drops a candidate without a positive context (every date
+//!   rule, bare 9- and 10-digit numbers) can only report a value near one of its positive
+//!   keywords, or in a table column whose header names it. One vectorized pass
+//!   ([`super::teddy`]) finds the keywords; the rule's regex runs only in the stretch around
+//!   each one where a value it labels can sit (the context window, plus the longest match).
+//! * **labels**: a rule whose every match begins with one of a finite set of literals (a
+//!   labelled MRN or member id: "MRN", "Member ID" ...) is tried, anchored, where such a
+//!   literal starts; the same vectorized pass finds them.
+//! * **digit tokens**: a rule whose matches need a digit and use no lowercase letter lies inside
+//!   a maximal run of bytes of its alphabet (digits, separators, capitals). Each run around a
+//!   digit is counted (digits, capitals) and searched only when it holds as many as some rule's
+//!   shortest match needs: a date or an amount is not a 9-digit SSN and is skipped without an
+//!   automaton.
+//! * **`@` tokens**: likewise around an `@` for rules that need one (e-mail).
+//! * **windows**: any other rule (a user's rule of some other shape) is searched in windows
+//!   around digits and `@`, as every rule used to be.
+//!
+//! Every bound comes from the rule's regex and policy, so user rules (`--patterns`) get the
+//! same treatment; a rule that fits no gate still works, only slower.
+
+use super::rules::{syntax_config, Level, RuleSpec};
+use super::teddy::Literal;
+use regex_syntax::hir::{Class, Hir, HirKind, Look};
+
+/// What a rule's matches are made of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shape {
+    /// Every byte any match can contain.
+    pub alphabet: [bool; 256],
+    /// The fewest ASCII digits, capital letters and `@` any match contains.
+    pub min_digits: u32,
+    pub min_upper: u32,
+    pub min_at: u32,
+    /// The longest match, when bounded.
+    pub max_len: Option<usize>,
+}
+
+impl Shape {
+    fn empty() -> Shape {
+        Shape {
+            alphabet: [false; 256],
+            min_digits: 0,
+            min_upper: 0,
+            min_at: 0,
+            max_len: Some(0),
+        }
+    }
+
+    fn of_bytes(bytes: impl Iterator<Item = u8> + Clone) -> Shape {
+        let mut s = Shape::empty();
+        let all = |f: fn(&u8) -> bool| bytes.clone().all(|b| f(&b)) as u32;
+        s.min_digits = all(u8::is_ascii_digit);
+        s.min_upper = all(u8::is_ascii_uppercase);
+        s.min_at = all(|b| *b == b'@');
+        let mut any = false;
+        for b in bytes {
+            s.alphabet[b as usize] = true;
+            any = true;
+        }
+        if !any {
+            // A class that matches nothing: no match goes through it.
+            s.max_len = Some(0);
+        } else {
+            s.max_len = Some(1);
+        }
+        s
+    }
+}
+
+/// Parse a rule pattern the way the rules are compiled.
+pub fn parse(pattern: &str) -> Option<Hir> {
+    let c = syntax_config();
+    regex_syntax::ParserBuilder::new()
+        .unicode(c.get_unicode())
+        .utf8(c.get_utf8())
+        .crlf(c.get_crlf())
+        .build()
+        .parse(pattern)
+        .ok()
+}
+
+fn class_bytes(c: &Class) -> Vec<u8> {
+    match c {
+        Class::Bytes(b) => b
+            .ranges()
+            .iter()
+            .flat_map(|r| r.start()..=r.end())
+            .collect(),
+        // Not produced with Unicode off; be conservative: every byte it could touch.
+        Class::Unicode(u) => {
+            let mut v: Vec<u8> = Vec::new();
+            for r in u.ranges() {
+                let (a, b) = (r.start() as u32, r.end() as u32);
+                if b >= 0x80 {
+                    v.extend(0x80u8..=0xFF);
+                }
+                if a < 0x80 {
+                    v.extend(a as u8..=(b.min(0x7F) as u8));
+                }
+            }
+            v.sort_unstable();
+            v.dedup();
+            v
+        }
+    }
+}
+
+/// The shape of a pattern's matches.
+pub fn shape(h: &Hir) -> Shape {
+    match h.kind() {
+        HirKind::Empty | HirKind::Look(_) => Shape::empty(),
+        HirKind::Literal(l) => {
+            let mut s = Shape::empty();
+            for &b in l.0.iter() {
+                s.alphabet[b as usize] = true;
+                s.min_digits += b.is_ascii_digit() as u32;
+                s.min_upper += b.is_ascii_uppercase() as u32;
+                s.min_at += (b == b'@') as u32;
+            }
+            s.max_len = Some(l.0.len());
+            s
+        }
+        HirKind::Class(c) => {
+            let v = class_bytes(c);
+            Shape::of_bytes(v.iter().copied())
+        }
+        HirKind::Capture(c) => shape(&c.sub),
+        HirKind::Repetition(r) => {
+            let sub = shape(&r.sub);
+            Shape {
+                alphabet: sub.alphabet,
+                min_digits: sub.min_digits.saturating_mul(r.min),
+                min_upper: sub.min_upper.saturating_mul(r.min),
+                min_at: sub.min_at.saturating_mul(r.min),
+                max_len: match (sub.max_len, r.max) {
+                    (Some(0), _) => Some(0),
+                    (Some(l), Some(m)) => l.checked_mul(m as usize),
+                    _ => None,
+                },
+            }
+        }
+        HirKind::Concat(hs) => {
+            let mut s = Shape::empty();
+            for h in hs {
+                let x = shape(h);
+                for (a, b) in s.alphabet.iter_mut().zip(x.alphabet) {
+                    *a |= b;
+                }
+                s.min_digits = s.min_digits.saturating_add(x.min_digits);
+                s.min_upper = s.min_upper.saturating_add(x.min_upper);
+                s.min_at = s.min_at.saturating_add(x.min_at);
+                s.max_len = match (s.max_len, x.max_len) {
+                    (Some(a), Some(b)) => a.checked_add(b),
+                    _ => None,
+                };
+            }
+            s
+        }
+        HirKind::Alternation(hs) => {
+            let mut s = Shape::empty();
+            s.min_digits = u32::MAX;
+            s.min_upper = u32::MAX;
+            s.min_at = u32::MAX;
+            for h in hs {
+                let x = shape(h);
+                for (a, b) in s.alphabet.iter_mut().zip(x.alphabet) {
+                    *a |= b;
+                }
+                s.min_digits = s.min_digits.min(x.min_digits);
+                s.min_upper = s.min_upper.min(x.min_upper);
+                s.min_at = s.min_at.min(x.min_at);
+                s.max_len = match (s.max_len, x.max_len) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    _ => None,
+                };
+            }
+            if hs.is_empty() {
+                return Shape::empty();
+            }
+            s
+        }
+    }
+}
+
+/// Most literals a prefix set may hold before it is given up.
+const MAX_PREFIXES: usize = 128;
+/// Literals longer than this are cut (a prefix of a prefix is still a prefix).
+const MAX_PREFIX_LEN: usize = 24;
+
+/// A literal every match of `h` begins with, folded to lowercase, and whether it is the whole
+/// of what `h` matched (so that what follows `h` may extend it).
+type Prefixes = Vec<(Vec<u8>, bool)>;
+
+/// The literals (lowercase; a letter matches either case) that every match of `h` starts
+/// with, or `None` when there is no such finite set.
+pub fn prefixes(h: &Hir) -> Option<Vec<Vec<u8>>> {
+    let p = prefix_set(h)?;
+    let mut v: Vec<Vec<u8>> = p.into_iter().map(|(l, _)| l).collect();
+    v.sort();
+    v.dedup();
+    Some(v)
+}
+
+fn fold_class(c: &Class) -> Option<u8> {
+    let v = class_bytes(c);
+    match v.as_slice() {
+        [b] => Some(b.to_ascii_lowercase()),
+        [a, b] if a.is_ascii_uppercase() && *b == a.to_ascii_lowercase() => Some(*b),
+        _ => None,
+    }
+}
+
+fn prefix_set(h: &Hir) -> Option<Prefixes> {
+    let inexact_empty = || Some(vec![(Vec::new(), false)]);
+    match h.kind() {
+        HirKind::Empty | HirKind::Look(_) => Some(vec![(Vec::new(), true)]),
+        HirKind::Literal(l) => Some(vec![(l.0.to_ascii_lowercase(), true)]),
+        HirKind::Class(c) => match fold_class(c) {
+            Some(b) => Some(vec![(vec![b], true)]),
+            None => inexact_empty(),
+        },
+        HirKind::Capture(c) => prefix_set(&c.sub),
+        HirKind::Repetition(r) => {
+            let sub = prefix_set(&r.sub)?;
+            match (r.min, r.max) {
+                (1, Some(1)) => Some(sub),
+                (0, Some(1)) => {
+                    let mut v = sub;
+                    v.push((Vec::new(), true));
+                    Some(v)
+                }
+                (m, _) if m >= 1 => Some(sub.into_iter().map(|(l, _)| (l, false)).collect()),
+                _ => inexact_empty(),
+            }
+        }
+        HirKind::Alternation(hs) => {
+            let mut v = Vec::new();
+            for h in hs {
+                v.extend(prefix_set(h)?);
+                if v.len() > MAX_PREFIXES {
+                    return None;
+                }
+            }
+            Some(v)
+        }
+        HirKind::Concat(hs) => {
+            let mut cur: Prefixes = vec![(Vec::new(), true)];
+            for h in hs {
+                if cur.iter().all(|(_, exact)| !exact) {
+                    break;
+                }
+                let next = prefix_set(h)?;
+                let mut out = Vec::new();
+                for (p, exact) in cur {
+                    if !exact || p.len() >= MAX_PREFIX_LEN {
+                        out.push((p, false));
+                        continue;
+                    }
+                    for (q, e2) in &next {
+                        let mut l = p.clone();
+                        l.extend_from_slice(q);
+                        out.push((l, *e2));
+                    }
+                }
+                out.sort();
+                out.dedup();
+                if out.len() > MAX_PREFIXES {
+                    return None;
+                }
+                cur = out;
+            }
+            Some(cur)
+        }
+    }
+}
+
+/// Whether every match of `h` starts at an ASCII word boundary (`\b` first).
+pub fn starts_at_word_boundary(h: &Hir) -> bool {
+    match h.kind() {
+        HirKind::Look(l) => matches!(
+            l,
+            Look::WordAscii | Look::WordStartAscii | Look::WordStartHalfAscii
+        ),
+        HirKind::Capture(c) => starts_at_word_boundary(&c.sub),
+        HirKind::Concat(hs) => hs.first().is_some_and(starts_at_word_boundary),
+        HirKind::Alternation(hs) => hs.iter().all(starts_at_word_boundary),
+        _ => false,
+    }
+}
+
+/// The first stage a text rule gets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gate {
+    /// Near one of its positive keywords (or in a column whose header names it); the
+    /// longest match bounds the stretch searched.
+    Keywords { max_len: usize },
+    /// Anchored where one of these literals starts.
+    Labels(Vec<Literal>),
+    /// Inside runs of its alphabet around a digit.
+    Digits,
+    /// Inside runs of its alphabet around an `@`.
+    At,
+    /// Windows around digits and `@`.
+    Window,
+}
+
+/// Choose a rule's gate from its pattern and policy.
+pub fn gate_for(spec: &RuleSpec, h: &Hir) -> (Gate, Shape) {
+    let s = shape(h);
+    let p = spec.confidence;
+    let keywords_ok = !spec.keywords.is_empty() && spec.keywords.iter().all(|k| k.len() >= 2);
+    if p.base == Level::Drop && p.negative == Level::Drop && keywords_ok {
+        if let Some(max_len) = s.max_len {
+            return (Gate::Keywords { max_len }, s);
+        }
+    }
+    if let Some(pre) = prefixes(h) {
+        if !pre.is_empty() && pre.iter().all(|l| l.len() >= 2) {
+            let ws = starts_at_word_boundary(h);
+            let lits = pre
+                .into_iter()
+                .map(|bytes| Literal {
+                    bytes,
+                    word_end: false,
+                    word_start: ws,
+                })
+                .collect();
+            return (Gate::Labels(lits), s);
+        }
+    }
+    let lower = (b'a'..=b'z').any(|b| s.alphabet[b as usize]);
+    if s.min_digits >= 1 && !lower {
+        return (Gate::Digits, s);
+    }
+    if s.min_at >= 1 {
+        return (Gate::At, s);
+    }
+    (Gate::Window, s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sh(p: &str) -> Shape {
+        shape(&parse(p).unwrap())
+    }
+
+    #[test]
+    fn shapes() {
+        let s = sh(r"(?x) \b (?P<value> \d{3}-\d{2}-\d{4} ) \b");
+        assert_eq!((s.min_digits, s.min_upper, s.max_len), (9, 0, Some(11)));
+        assert!(s.alphabet[b'-' as usize] && s.alphabet[b'7' as usize]);
+        assert!(!s.alphabet[b'a' as usize] && !s.alphabet[b' ' as usize]);
+        let s = sh(r"[1-9][A-Z][A-Z0-9][0-9]-?[A-Z][A-Z0-9][0-9]-?[A-Z][A-Z][0-9][0-9]");
+        assert_eq!((s.min_digits, s.min_upper, s.max_len), (5, 4, Some(13)));
+        let s = sh(r"\d{3}|[a-z]+@x");
+        assert_eq!((s.min_digits, s.min_at, s.max_len), (0, 0, None));
+        let s = sh(r"(?i)ab\d");
+        assert!(s.alphabet[b'A' as usize] && s.alphabet[b'b' as usize]);
+        assert_eq!(s.min_upper, 0);
+    }
+
+    #[test]
+    fn prefix_literals() {
+        let h = parse(r"(?xi) \b (?: mrn | m\.r\.n\.? | med(?:ical)?\.? \s* rec | pt\.? \s* id ) \s* (?P<value> \d+ )").unwrap();
+        let p = prefixes(&h).unwrap();
+        let p: Vec<&str> = p.iter().map(|l| std::str::from_utf8(l).unwrap()).collect();
+        // Every literal is a true prefix of some match, and every match starts with one.
+        for want in ["mrn", "m.r.n", "med", "medical", "pt"] {
+            assert!(
+                p.iter().any(|l| *l == want || l.starts_with(want)),
+                "{want} in {p:?}"
+            );
+        }
+        assert!(starts_at_word_boundary(&h));
+        // No finite set: a class that is not one letter in two cases comes first.
+        assert_eq!(
+            prefixes(&parse(r"\d{3}-\d{2}").unwrap()).map(|v| v.iter().all(|l| l.is_empty())),
+            Some(true)
+        );
+        assert!(!starts_at_word_boundary(&parse(r"a\b").unwrap()));
+    }
+}

@@ -1,0 +1,549 @@
+//! An ASCII-case-insensitive multi-literal prefilter in the style of Teddy (Hyperscan's, as in
+//! aho-corasick's `packed` module, which has no case folding and takes at most 128 literals).
+//!
+//! The detector uses it to find, in one vectorized pass over a chunk, every place where a rule's
+//! *gate* may start: a positive context keyword of a rule that is dropped without one, or the
+//! label that a labelled rule's match must begin with. Each literal's first three bytes (two for
+//! a two-byte literal) are folded to lowercase and spread over eight buckets; a position is a
+//! candidate when the nibbles of the three bytes starting there all belong to one bucket, and a
+//! candidate is then checked against that bucket's literals in full. A literal's letters match in
+//! either case; every byte of the text is looked at, so no occurrence is missed (the tests check
+//! the result against Aho-Corasick on random and real text).
+
+/// Where a literal was found: its index in the list given to [`CaseTeddy::new`] and its span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Hit {
+    pub start: usize,
+    pub end: usize,
+    pub literal: u32,
+}
+
+/// A literal to look for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Literal {
+    /// Matched ignoring ASCII case.
+    pub bytes: Vec<u8>,
+    /// Only where the byte after it is not a word byte (or the text ends there): a keyword
+    /// must not run on into a longer word. Only meaningful when its last byte is a word byte.
+    pub word_end: bool,
+    /// Only where the byte before it is not a word byte (or the text starts there). Only
+    /// meaningful when its first byte is a word byte.
+    pub word_start: bool,
+}
+
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Fingerprint length: the first `FP` bytes of a literal (with the byte after a short
+/// `word_end` literal) are tested in the vectorized pass.
+const FP: usize = 4;
+
+/// Per fingerprint offset: the set of low nibbles and the set of high nibbles a bucket allows.
+type NibbleSets = [[u16; 2]; FP];
+
+/// A bucket being formed: whether its literals need a word start, its slots (literal,
+/// boundary variant) and its nibble sets.
+type BucketDraft = (bool, Vec<(u32, u8)>, NibbleSets);
+
+/// The low and high nibbles a literal (in a bucket slot of boundary `variant`) allows at
+/// offset `k`, as 16-bit sets.
+fn nibble_sets(l: &[u8], k: usize, variant: u8) -> (u16, u16) {
+    let bit = |n: u8| 1u16 << n;
+    if let Some(&c) = l.get(k) {
+        let mut hi = bit(c >> 4);
+        if c.is_ascii_lowercase() {
+            // The uppercase letter has the same low nibble.
+            hi |= bit(c.to_ascii_uppercase() >> 4);
+        }
+        (bit(c & 0xF), hi)
+    } else if k == l.len() && variant == 1 {
+        (0xFFFF, !(bit(6) | bit(7)))
+    } else if k == l.len() && variant == 2 {
+        (
+            bit(0) | bit(0xB) | bit(0xC) | bit(0xD) | bit(0xE),
+            bit(6) | bit(7),
+        )
+    } else {
+        (0xFFFF, 0xFFFF)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CaseTeddy {
+    /// Nibble tables: bit `b` of `lo[k][n]` / `hi[k][n]` is set when a literal of bucket `b`
+    /// can have a byte with low / high nibble `n` at offset `k`.
+    lo: [[u16; 16]; FP],
+    hi: [[u16; 16]; FP],
+    /// Literal ids per bucket, and the literals themselves (lowercase).
+    buckets: [Vec<u32>; 16],
+    literals: Vec<Literal>,
+    /// Buckets whose literals need no word start (the others are only looked at where a word
+    /// starts, which the vectorized pass tests exactly).
+    anywhere: u16,
+    avx2: bool,
+}
+
+impl CaseTeddy {
+    /// `literals` must each be at least 2 bytes long.
+    pub fn new(literals: &[Literal]) -> CaseTeddy {
+        let literals: Vec<Literal> = literals
+            .iter()
+            .map(|l| Literal {
+                bytes: l.bytes.to_ascii_lowercase(),
+                word_end: l.word_end && l.bytes.last().copied().is_some_and(is_word),
+                word_start: l.word_start && is_word(l.bytes[0]),
+            })
+            .collect();
+        assert!(
+            literals.iter().all(|l| l.bytes.len() >= 2),
+            "gate literals are at least 2 bytes"
+        );
+        // The byte after a `word_end` literal is not a word byte. In nibbles, that is two
+        // sets (which the tables can only AND): high nibble 0-5 or 8-F with any low nibble
+        // (controls, space, punctuation, digits, '@', uppercase, '[' .. '_', non-ASCII), or
+        // high nibble 6-7 with low nibble 0 or B-E ('`', '{', '|', '}', '~', and the letters
+        // k-n, p as the price of the cross product). A short literal takes one bucket for each.
+        let mut slots: Vec<(u32, u8)> = Vec::new(); // (literal, boundary variant 0/1/2)
+        for (i, l) in literals.iter().enumerate() {
+            if l.word_end && l.bytes.len() < FP {
+                slots.push((i as u32, 1));
+                slots.push((i as u32, 2));
+            } else {
+                slots.push((i as u32, 0));
+            }
+        }
+        // Buckets: every slot starts in a group of its own; the two groups whose merged
+        // tables accept the fewest extra byte strings are merged until 16 are left (a bucket
+        // accepts the cross product of its nibble sets, so unlike literals together cost false
+        // candidates). A group holds literals that all need a word start, or none that do.
+        let tables = |g: &[(u32, u8)]| {
+            let mut t: NibbleSets = [[0u16; 2]; FP];
+            for &(id, variant) in g {
+                let l = &literals[id as usize].bytes;
+                for (k, t) in t.iter_mut().enumerate() {
+                    let (lo, hi) = nibble_sets(l, k, variant);
+                    t[0] |= lo;
+                    t[1] |= hi;
+                }
+            }
+            t
+        };
+        let volume = |t: &NibbleSets| -> f64 {
+            t.iter()
+                .map(|x| (x[0].count_ones() * x[1].count_ones()) as f64 / 256.0)
+                .product()
+        };
+        let mut groups: Vec<BucketDraft> = slots
+            .iter()
+            .map(|&s| {
+                let g = vec![s];
+                let t = tables(&g);
+                (literals[s.0 as usize].word_start, g, t)
+            })
+            .collect();
+        while groups.len() > 16 {
+            let mut best: Option<(f64, usize, usize)> = None;
+            for i in 0..groups.len() {
+                for j in i + 1..groups.len() {
+                    if groups[i].0 != groups[j].0 {
+                        continue;
+                    }
+                    let mut t = groups[i].2;
+                    for (x, y) in t.iter_mut().zip(&groups[j].2) {
+                        x[0] |= y[0];
+                        x[1] |= y[1];
+                    }
+                    let cost = volume(&t) - volume(&groups[i].2) - volume(&groups[j].2);
+                    if best.is_none_or(|(c, _, _)| cost < c) {
+                        best = Some((cost, i, j));
+                    }
+                }
+            }
+            let Some((_, i, j)) = best else {
+                panic!("more than 16 groups that cannot be merged");
+            };
+            let (_, g, t) = groups.swap_remove(j);
+            groups[i].1.extend(g);
+            for (x, y) in groups[i].2.iter_mut().zip(&t) {
+                x[0] |= y[0];
+                x[1] |= y[1];
+            }
+        }
+        let mut assign: [Vec<(u32, u8)>; 16] = Default::default();
+        let mut anywhere = 0u16;
+        for (b, (ws, g, _)) in groups.into_iter().enumerate() {
+            if !ws {
+                anywhere |= 1 << b;
+            }
+            assign[b] = g;
+        }
+        let mut lo = [[0u16; 16]; FP];
+        let mut hi = [[0u16; 16]; FP];
+        let mut buckets: [Vec<u32>; 16] = Default::default();
+        for (b, slots) in assign.iter().enumerate() {
+            let bit = 1u16 << b;
+            for &(id, variant) in slots {
+                if !buckets[b].contains(&id) {
+                    buckets[b].push(id);
+                }
+                let l = &literals[id as usize].bytes;
+                for k in 0..FP {
+                    let (l_set, h_set) = nibble_sets(l, k, variant);
+                    for n in 0..16 {
+                        if l_set >> n & 1 == 1 {
+                            lo[k][n] |= bit;
+                        }
+                        if h_set >> n & 1 == 1 {
+                            hi[k][n] |= bit;
+                        }
+                    }
+                }
+            }
+        }
+        CaseTeddy {
+            lo,
+            hi,
+            buckets,
+            literals,
+            anywhere,
+            #[cfg(target_arch = "x86_64")]
+            avx2: std::is_x86_feature_detected!("avx2"),
+            #[cfg(not(target_arch = "x86_64"))]
+            avx2: false,
+        }
+    }
+
+    pub fn literal(&self, id: u32) -> &Literal {
+        &self.literals[id as usize]
+    }
+
+    /// Every occurrence of every literal starting in `[from, to)` of `text` (a literal may run
+    /// past `to`), in order of start, overlapping ones included.
+    pub fn find_all(&self, text: &[u8], from: usize, to: usize, out: &mut Vec<Hit>) {
+        let to = to.min(text.len());
+        if from >= to {
+            return;
+        }
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 {
+            // SAFETY: AVX2 was detected at construction.
+            unsafe { self.find_avx2(text, from, to, out) };
+            return;
+        }
+        self.find_scalar(text, from, to, out);
+    }
+
+    #[inline]
+    fn mask_at(&self, text: &[u8], i: usize) -> u16 {
+        let mut m = if i > 0 && is_word(text[i - 1]) {
+            self.anywhere
+        } else {
+            0xFFFF
+        };
+        for k in 0..FP {
+            // Past the end of the text a byte reads as a space: it ends a word.
+            let c = text.get(i + k).copied().unwrap_or(b' ');
+            m &= self.lo[k][(c & 0xF) as usize] & self.hi[k][(c >> 4) as usize];
+        }
+        m
+    }
+
+    /// The reference implementation (and the fallback without AVX2): the same nibble test,
+    /// one position at a time.
+    pub fn find_scalar(&self, text: &[u8], from: usize, to: usize, out: &mut Vec<Hit>) {
+        for i in from..to.min(text.len()) {
+            let m = self.mask_at(text, i);
+            if m != 0 {
+                self.verify(text, i, m, out);
+            }
+        }
+    }
+
+    #[inline]
+    fn verify(&self, text: &[u8], i: usize, mut buckets: u16, out: &mut Vec<Hit>) {
+        while buckets != 0 {
+            let b = buckets.trailing_zeros() as usize;
+            buckets &= buckets - 1;
+            for &id in &self.buckets[b] {
+                let l = &self.literals[id as usize];
+                let end = i + l.bytes.len();
+                let Some(t) = text.get(i..end) else { continue };
+                if !t.eq_ignore_ascii_case(&l.bytes) {
+                    continue;
+                }
+                if l.word_end && text.get(end).copied().is_some_and(is_word) {
+                    continue;
+                }
+                if l.word_start && i > 0 && is_word(text[i - 1]) {
+                    continue;
+                }
+                // A literal in two buckets (a short one) is reported once.
+                if out
+                    .iter()
+                    .rev()
+                    .take_while(|h| h.start == i)
+                    .any(|h| h.literal == id)
+                {
+                    continue;
+                }
+                out.push(Hit {
+                    start: i,
+                    end,
+                    literal: id,
+                });
+            }
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn find_avx2(&self, text: &[u8], from: usize, to: usize, out: &mut Vec<Hit>) {
+        use std::arch::x86_64::*;
+        // Two sets of byte tables: buckets 0-7 (low byte of each u16) and 8-15.
+        let table = |t: &[u16; 16], half: u32| {
+            let mut b = [0u8; 16];
+            for (x, &v) in b.iter_mut().zip(t) {
+                *x = (v >> (8 * half)) as u8;
+            }
+            _mm256_broadcastsi128_si256(_mm_loadu_si128(b.as_ptr() as *const __m128i))
+        };
+        let mut lo = [[_mm256_setzero_si256(); FP]; 2];
+        let mut hi = [[_mm256_setzero_si256(); FP]; 2];
+        for h in 0..2 {
+            for k in 0..FP {
+                lo[h][k] = table(&self.lo[k], h as u32);
+                hi[h][k] = table(&self.hi[k], h as u32);
+            }
+        }
+        let nib = _mm256_set1_epi8(0x0F);
+        let zero = _mm256_setzero_si256();
+        let anywhere = [
+            _mm256_set1_epi8(self.anywhere as u8 as i8),
+            _mm256_set1_epi8((self.anywhere >> 8) as u8 as i8),
+        ];
+        let (c0, c9, ca, c25, cus, c20) = (
+            _mm256_set1_epi8(b'0' as i8),
+            _mm256_set1_epi8(9),
+            _mm256_set1_epi8(b'a' as i8),
+            _mm256_set1_epi8(25),
+            _mm256_set1_epi8(b'_' as i8),
+            _mm256_set1_epi8(0x20),
+        );
+        // 0xFF where a byte is a word byte: a digit, a letter or '_' (unsigned range tests).
+        let word = |v: __m256i| {
+            let d = _mm256_sub_epi8(v, c0);
+            let is_d = _mm256_cmpeq_epi8(_mm256_min_epu8(d, c9), d);
+            let l = _mm256_sub_epi8(_mm256_or_si256(v, c20), ca);
+            let is_l = _mm256_cmpeq_epi8(_mm256_min_epu8(l, c25), l);
+            _mm256_or_si256(_mm256_or_si256(is_d, is_l), _mm256_cmpeq_epi8(v, cus))
+        };
+        let p = text.as_ptr();
+        let mut i = from;
+        if i == 0 {
+            // The first position has no byte before it: a word starts there.
+            self.find_scalar(text, 0, 1.min(to), out);
+            i = 1;
+        }
+        // Blocks of 32 positions while the 32 + FP - 1 bytes they need are in the text.
+        while i + 32 + FP - 1 <= text.len() && i < to {
+            // Where the byte before is a word byte, only the buckets that need no word start.
+            let w = word(_mm256_loadu_si256(p.add(i - 1) as *const __m256i));
+            let mut r = [
+                _mm256_or_si256(_mm256_andnot_si256(w, _mm256_set1_epi8(-1)), anywhere[0]),
+                _mm256_or_si256(_mm256_andnot_si256(w, _mm256_set1_epi8(-1)), anywhere[1]),
+            ];
+            for k in 0..FP {
+                let v = _mm256_loadu_si256(p.add(i + k) as *const __m256i);
+                let l = _mm256_and_si256(v, nib);
+                let hn = _mm256_and_si256(_mm256_srli_epi16(v, 4), nib);
+                for h in 0..2 {
+                    let m = _mm256_and_si256(
+                        _mm256_shuffle_epi8(lo[h][k], l),
+                        _mm256_shuffle_epi8(hi[h][k], hn),
+                    );
+                    r[h] = _mm256_and_si256(r[h], m);
+                }
+            }
+            let any = _mm256_or_si256(r[0], r[1]);
+            let mut cand = !(_mm256_movemask_epi8(_mm256_cmpeq_epi8(any, zero)) as u32);
+            if cand != 0 {
+                let mut b0 = [0u8; 32];
+                let mut b1 = [0u8; 32];
+                _mm256_storeu_si256(b0.as_mut_ptr() as *mut __m256i, r[0]);
+                _mm256_storeu_si256(b1.as_mut_ptr() as *mut __m256i, r[1]);
+                while cand != 0 {
+                    let j = cand.trailing_zeros() as usize;
+                    cand &= cand - 1;
+                    if i + j >= to {
+                        break;
+                    }
+                    self.verify(text, i + j, b0[j] as u16 | (b1[j] as u16) << 8, out);
+                }
+            }
+            i += 32;
+        }
+        if i < to {
+            self.find_scalar(text, i, to, out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aho_corasick::{AhoCorasickBuilder, MatchKind};
+
+    fn lits(words: &[&str]) -> Vec<Literal> {
+        // Every other one must end a word, as a keyword does.
+        words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| Literal {
+                bytes: w.as_bytes().to_vec(),
+                word_end: i % 2 == 0,
+                word_start: i % 3 != 1,
+            })
+            .collect()
+    }
+
+    fn reference(lits: &[Literal], text: &[u8], from: usize, to: usize) -> Vec<Hit> {
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(lits.iter().map(|l| &l.bytes))
+            .unwrap();
+        let mut v: Vec<Hit> = ac
+            .find_overlapping_iter(text)
+            .filter(|m| m.start() >= from && m.start() < to)
+            .filter(|m| {
+                let l = &lits[m.pattern().as_usize()];
+                !(l.word_end
+                    && is_word(l.bytes[l.bytes.len() - 1])
+                    && text.get(m.end()).copied().is_some_and(is_word))
+                    && !(l.word_start
+                        && is_word(l.bytes[0])
+                        && m.start() > 0
+                        && is_word(text[m.start() - 1]))
+            })
+            .map(|m| Hit {
+                start: m.start(),
+                end: m.end(),
+                literal: m.pattern().as_u32(),
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn check(lits: &[Literal], text: &[u8], from: usize, to: usize) {
+        let t = CaseTeddy::new(lits);
+        let want = reference(lits, text, from, to);
+        let mut got = Vec::new();
+        t.find_all(text, from, to, &mut got);
+        got.sort();
+        assert_eq!(
+            got,
+            want,
+            "vectorized, text {:?}",
+            String::from_utf8_lossy(text)
+        );
+        let mut got = Vec::new();
+        t.find_scalar(text, from, to, &mut got);
+        got.sort();
+        assert_eq!(got, want, "scalar");
+    }
+
+    #[test]
+    fn finds_every_occurrence_in_either_case() {
+        let l = lits(&[
+            "dob",
+            "date of birth",
+            "ph",
+            "tel",
+            "telephone",
+            "ss#",
+            "tin",
+            "mr",
+        ]);
+        let text = b"DOB: 1/2/1980; Date Of Birth 1980-01-02, Ph 555, TELEPHONE, hotel, SS# x mR, \
+            DOB|1980 dob{ dob~ dobs tin` TIN\xc2\xa0 tinker ph_ ph";
+        check(&l, text, 0, text.len());
+        check(&l, text, 3, 40);
+        // At the very end: a two-byte literal in the last two bytes, a long one cut off.
+        check(&l, b"xx ph", 0, 5);
+        check(&l, b"telepho", 0, 7);
+        check(&l, b"", 0, 0);
+    }
+
+    #[test]
+    fn agrees_with_aho_corasick_on_random_text() {
+        // Deterministic xorshift: letters of both cases, digits, punctuation and every byte
+        // that can follow a word, with the literals planted often enough to cross block edges.
+        let l = lits(&[
+            "dob",
+            "birth",
+            "cc",
+            "card",
+            "pt",
+            "patient",
+            "ins",
+            "insurance",
+            "s.s.n",
+            "fax",
+            "b-day",
+            "ph#",
+            "member",
+            "policy",
+            "tin",
+            "ssn",
+            "home phone",
+            "mrn",
+            "plan",
+            "tel",
+            "ph",
+            "mr",
+        ]);
+        let mut x: u64 = 0x9E3779B97F4A7C15;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let alphabet: Vec<u8> = (0u8..=255).collect();
+        let common = b"abcdefghijklmnopABCDEFGHIJKLMNOP0123 .#-:|{}~`_@[\n";
+        for round in 0..400 {
+            let len = (next() % 300) as usize;
+            let mut text = Vec::with_capacity(len + 20);
+            while text.len() < len {
+                let r = next() % 10;
+                if r < 2 {
+                    let w = &l[(next() % l.len() as u64) as usize].bytes;
+                    for &c in w {
+                        text.push(if next() % 2 == 0 {
+                            c.to_ascii_uppercase()
+                        } else {
+                            c
+                        });
+                    }
+                } else if r < 9 {
+                    text.push(common[(next() % common.len() as u64) as usize]);
+                } else {
+                    text.push(alphabet[(next() % 256) as usize]);
+                }
+            }
+            let from = if round % 3 == 0 {
+                0
+            } else {
+                (next() as usize) % (text.len() + 1)
+            };
+            let to = if round % 4 == 0 {
+                text.len()
+            } else {
+                from + (next() as usize) % (text.len() + 1 - from)
+            };
+            check(&l, &text, from, to);
+        }
+    }
+}

@@ -1,0 +1,303 @@
+//! Tokens for the digit and `@` gates: maximal runs of a rule group's alphabet that contain a
+//! trigger byte, with how many digits, capitals and `@` each holds.
+//!
+//! The vectorized version classifies 64 bytes at a time into bit masks (in the alphabet,
+//! digit, capital, `@`) and takes each token's extent and counts from them with bit
+//! operations; the scalar version walks byte by byte and is the reference the tests hold it to.
+
+/// A token: `[start, end)` and its counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    pub start: usize,
+    pub end: usize,
+    pub digits: u32,
+    pub upper: u32,
+    pub at: u32,
+}
+
+/// Byte-set membership in nibble form: `rows[lo]` has bit `hi` set when byte `hi << 4 | lo`
+/// is in the set (ASCII only).
+#[derive(Debug, Clone)]
+pub struct Alphabet {
+    pub set: [bool; 256],
+    rows: [u8; 16],
+    ascii: bool,
+}
+
+impl Alphabet {
+    pub fn new(set: [bool; 256]) -> Alphabet {
+        let mut rows = [0u8; 16];
+        for b in 0..128usize {
+            if set[b] {
+                rows[b & 0xF] |= 1 << (b >> 4);
+            }
+        }
+        Alphabet {
+            set,
+            rows,
+            ascii: set[128..].iter().all(|&x| !x),
+        }
+    }
+}
+
+fn counts(x: u8) -> (u32, u32, u32) {
+    (
+        x.is_ascii_digit() as u32,
+        x.is_ascii_uppercase() as u32,
+        (x == b'@') as u32,
+    )
+}
+
+/// The token around trigger `t`, not reaching back before `floor`.
+fn expand(alpha: &Alphabet, text: &[u8], floor: usize, t: usize) -> Token {
+    let mut a = t;
+    while a > floor && alpha.set[text[a - 1] as usize] {
+        a -= 1;
+    }
+    let mut b = t;
+    while b < text.len() && alpha.set[text[b] as usize] {
+        b += 1;
+    }
+    let mut tok = Token {
+        start: a,
+        end: b,
+        digits: 0,
+        upper: 0,
+        at: 0,
+    };
+    for &x in &text[a..b] {
+        let (d, u, at) = counts(x);
+        tok.digits += d;
+        tok.upper += u;
+        tok.at += at;
+    }
+    tok
+}
+
+/// Every token around a trigger at or after `from` whose start is before `to`, in order.
+/// The first may start before `from`. A trigger byte outside the alphabet makes no token.
+pub fn scalar(
+    alpha: &Alphabet,
+    text: &[u8],
+    from: usize,
+    to: usize,
+    trigger: impl Fn(&[u8], usize) -> Option<usize>,
+    f: impl FnMut(Token),
+) {
+    scalar_from(alpha, text, from, 0, to, trigger, f)
+}
+
+/// As [`scalar`], with no token reaching back before `floor`.
+fn scalar_from(
+    alpha: &Alphabet,
+    text: &[u8],
+    from: usize,
+    mut floor: usize,
+    to: usize,
+    trigger: impl Fn(&[u8], usize) -> Option<usize>,
+    mut f: impl FnMut(Token),
+) {
+    let mut pos = from;
+    while pos < text.len() {
+        let Some(t) = trigger(text, pos) else { break };
+        if !alpha.set[text[t] as usize] {
+            pos = t + 1;
+            floor = pos;
+            continue;
+        }
+        let tok = expand(alpha, text, floor, t);
+        if tok.start >= to {
+            break;
+        }
+        f(tok);
+        floor = tok.end;
+        pos = tok.end;
+    }
+}
+
+/// The tokens around digits, as [`scalar`] with a digit trigger gives them.
+pub fn digit_tokens(alpha: &Alphabet, text: &[u8], from: usize, to: usize, f: impl FnMut(Token)) {
+    #[cfg(target_arch = "x86_64")]
+    if alpha.ascii && std::is_x86_feature_detected!("avx2") {
+        // SAFETY: AVX2 is available (checked above).
+        unsafe { digit_tokens_avx2(alpha, text, from, to, f) };
+        return;
+    }
+    scalar(alpha, text, from, to, next_digit, f)
+}
+
+pub fn next_digit(h: &[u8], i: usize) -> Option<usize> {
+    h.get(i..)?
+        .iter()
+        .position(u8::is_ascii_digit)
+        .map(|p| p + i)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn masks64(rows: std::arch::x86_64::__m256i, p: *const u8) -> (u64, u64, u64, u64) {
+    use std::arch::x86_64::*;
+    let pow2 = _mm256_setr_epi8(
+        1, 2, 4, 8, 16, 32, 64, -128, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 64, -128, 0, 0,
+        0, 0, 0, 0, 0, 0,
+    );
+    let nib = _mm256_set1_epi8(0x0F);
+    let zero = _mm256_setzero_si256();
+    let (c0, c9, ca, c25, cat) = (
+        _mm256_set1_epi8(b'0' as i8),
+        _mm256_set1_epi8(9),
+        _mm256_set1_epi8(b'A' as i8),
+        _mm256_set1_epi8(25),
+        _mm256_set1_epi8(b'@' as i8),
+    );
+    let half = |v: __m256i| {
+        let lo = _mm256_and_si256(v, nib);
+        let hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), nib);
+        let row = _mm256_shuffle_epi8(rows, lo);
+        let col = _mm256_shuffle_epi8(pow2, hi);
+        let out = _mm256_cmpeq_epi8(_mm256_and_si256(row, col), zero);
+        let d = _mm256_sub_epi8(v, c0);
+        let is_d = _mm256_cmpeq_epi8(_mm256_min_epu8(d, c9), d);
+        let u = _mm256_sub_epi8(v, ca);
+        let is_u = _mm256_cmpeq_epi8(_mm256_min_epu8(u, c25), u);
+        let is_at = _mm256_cmpeq_epi8(v, cat);
+        (
+            !(_mm256_movemask_epi8(out) as u32),
+            _mm256_movemask_epi8(is_d) as u32,
+            _mm256_movemask_epi8(is_u) as u32,
+            _mm256_movemask_epi8(is_at) as u32,
+        )
+    };
+    let a = half(_mm256_loadu_si256(p as *const __m256i));
+    let b = half(_mm256_loadu_si256(p.add(32) as *const __m256i));
+    let j = |x: u32, y: u32| x as u64 | (y as u64) << 32;
+    (j(a.0, b.0), j(a.1, b.1), j(a.2, b.2), j(a.3, b.3))
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn digit_tokens_avx2(
+    alpha: &Alphabet,
+    text: &[u8],
+    from: usize,
+    to: usize,
+    mut f: impl FnMut(Token),
+) {
+    use std::arch::x86_64::*;
+    let rows = _mm256_broadcastsi128_si256(_mm_loadu_si128(alpha.rows.as_ptr() as *const __m128i));
+    let mut i = from;
+    let mut floor = 0;
+    'blocks: while i + 64 <= text.len() {
+        let (am, dm, um, atm) = masks64(rows, text.as_ptr().add(i));
+        // Digits outside the alphabet make no token.
+        let mut digits = dm & am;
+        while digits != 0 {
+            let p = digits.trailing_zeros();
+            let outside = !am;
+            let below = outside & ((1u64 << p) - 1);
+            let s = if below == 0 {
+                0
+            } else {
+                64 - below.leading_zeros()
+            };
+            let above = outside >> p;
+            let e = if above == 0 {
+                64
+            } else {
+                p + above.trailing_zeros()
+            };
+            if (s == 0 && i > floor) || e == 64 {
+                // The token may run into the previous or the next block: byte by byte.
+                let tok = expand(alpha, text, floor, i + p as usize);
+                if tok.start >= to {
+                    return;
+                }
+                f(tok);
+                floor = tok.end;
+                if tok.end >= i + 64 {
+                    i = tok.end;
+                    continue 'blocks;
+                }
+                let m = if e == 64 { u64::MAX } else { (1u64 << e) - 1 };
+                digits &= !m;
+                continue;
+            }
+            let m = ((1u64 << e) - 1) & !((1u64 << s) - 1);
+            let tok = Token {
+                start: i + s as usize,
+                end: i + e as usize,
+                digits: (dm & m).count_ones(),
+                upper: (um & m).count_ones(),
+                at: (atm & m).count_ones(),
+            };
+            if tok.start >= to {
+                return;
+            }
+            f(tok);
+            floor = tok.end;
+            digits &= !m;
+        }
+        i += 64;
+    }
+    // The last bytes.
+    scalar_from(alpha, text, i, floor, to, next_digit, f);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference(alpha: &Alphabet, text: &[u8], from: usize, to: usize) -> Vec<Token> {
+        let mut v = Vec::new();
+        scalar(alpha, text, from, to, next_digit, |t| v.push(t));
+        v
+    }
+
+    #[test]
+    fn vectorized_tokens_equal_the_scalar_ones() {
+        // The digit group's alphabet of the built-in rules, and a narrower one.
+        let mut wide = [false; 256];
+        for b in b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ +-.()" {
+            wide[*b as usize] = true;
+        }
+        let mut narrow = [false; 256];
+        for b in b"0123456789-" {
+            narrow[*b as usize] = true;
+        }
+        let alphabets = [Alphabet::new(wide), Alphabet::new(narrow)];
+        let mut x: u64 = 0x2545F4914F6CDD1D;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let bytes = b"0123456789  --..()ABCXYZabcxyz,/:@\n\t";
+        for round in 0..500 {
+            let len = (next() % 400) as usize;
+            // Runs of one kind of byte now and then, so tokens cross 64-byte blocks.
+            let mut text = Vec::with_capacity(len);
+            while text.len() < len {
+                let b = bytes[(next() % bytes.len() as u64) as usize];
+                let n = if next() % 8 == 0 {
+                    (next() % 90) as usize
+                } else {
+                    1
+                };
+                text.extend(std::iter::repeat_n(b, n));
+            }
+            text.truncate(len);
+            let from = if round % 2 == 0 {
+                0
+            } else {
+                (next() as usize) % (len + 1)
+            };
+            let to = from + (next() as usize) % (len + 1 - from);
+            for alpha in &alphabets {
+                let mut got = Vec::new();
+                digit_tokens(alpha, &text, from, to, |t| got.push(t));
+                assert_eq!(got, reference(alpha, &text, from, to), "round {round}");
+            }
+        }
+    }
+}
