@@ -485,13 +485,14 @@ struct Cand {
 
 pub struct Scratch {
     headers: HeaderCache,
+    keyword_group: Option<GroupCache>,
     digit_group: Option<GroupCache>,
     at_group: Option<GroupCache>,
     window_group: Option<GroupCache>,
     cands: Vec<Cand>,
     hits: Vec<teddy::Hit>,
-    /// Stretches to search for one keyword-gated rule: (rule, from, to).
-    regions: Vec<(usize, usize, usize)>,
+    /// Stretches to search for keyword-gated rules: (from, to).
+    regions: Vec<(usize, usize)>,
     per_rule: Vec<Option<(meta::Cache, regex_automata::util::captures::Captures)>>,
     /// Try every text rule at every position instead of using the gates (the reference the
     /// tests compare the gates with; far too slow for real use).
@@ -575,6 +576,7 @@ impl Scratch {
     pub fn new(rules: &RuleSet) -> Scratch {
         Scratch {
             headers: HeaderCache::new(),
+            keyword_group: GroupCache::new(&rules.keyword_group),
             digit_group: GroupCache::new(&rules.digit_group),
             at_group: GroupCache::new(&rules.at_group),
             window_group: GroupCache::new(&rules.window_group),
@@ -1081,9 +1083,10 @@ impl<'r> Detector<'r> {
     fn every_candidate(&self, sc: &mut Scratch, chunk: &Chunk<'_>, cands: &mut Vec<Cand>) {
         for s in chunk.from..chunk.to.min(chunk.text.len()) {
             for &ri in &self.rules.text_rules {
-                let (Some(re), Some((cache, _))) =
-                    (self.rules.rules[ri].regex.as_ref(), sc.per_rule[ri].as_mut())
-                else {
+                let (Some(re), Some((cache, _))) = (
+                    self.rules.rules[ri].regex.as_ref(),
+                    sc.per_rule[ri].as_mut(),
+                ) else {
                     continue;
                 };
                 let input = Input::new(chunk.text).range(s..).anchored(Anchored::Yes);
@@ -1134,7 +1137,7 @@ impl<'r> Detector<'r> {
                     let w = self.rules.rules[ri].spec.window;
                     let a = h.start.saturating_sub(w.after + max_len);
                     let b = (h.start + w.before + max_len).min(text.len());
-                    regions.push((ri, a, b));
+                    regions.push((a, b));
                 } else if h.start >= chunk.from && h.start < chunk.to {
                     let (Some(re), Some((cache, _))) = (
                         self.rules.rules[ri].regex.as_ref(),
@@ -1155,91 +1158,74 @@ impl<'r> Detector<'r> {
         }
         sc.hits = hits;
         self.header_regions(chunk, table, &mut regions);
-        // Overlapping stretches of one rule are searched once.
-        regions.sort_unstable();
-        let mut k = 0;
-        while k < regions.len() {
-            let (ri, a, mut b) = regions[k];
-            k += 1;
-            while k < regions.len() && regions[k].0 == ri && regions[k].1 <= b {
-                b = b.max(regions[k].2);
+        // Overlapping stretches are searched once, with one automaton for every keyword-gated
+        // rule (a stretch justified by one rule's keyword can propose another rule's
+        // candidates; they are evaluated like any other and dropped without their context).
+        if let (Some(g), Some(c)) = (&self.rules.keyword_group, sc.keyword_group.as_mut()) {
+            regions.sort_unstable();
+            let mut k = 0;
+            while k < regions.len() {
+                let (a, mut b) = regions[k];
                 k += 1;
-            }
-            let (Some(re), Some((cache, _))) = (
-                self.rules.rules[ri].regex.as_ref(),
-                sc.per_rule[ri].as_mut(),
-            ) else {
-                continue;
-            };
-            let mut at = a.max(chunk.from);
-            while at < b {
-                let input = Input::new(text).range(at..b);
-                let Some(m) = re.search_with(cache, &input) else {
-                    break;
-                };
-                if m.start() >= chunk.to {
-                    break;
+                while k < regions.len() && regions[k].0 <= b {
+                    b = b.max(regions[k].1);
+                    k += 1;
                 }
-                cands.push(Cand {
-                    start: m.start(),
-                    rank: self.rules.rank[ri],
-                    rule: ri,
-                });
-                at = m.start() + 1;
+                group_matches(g, c, &g.rank, chunk, a, b, cands);
             }
         }
         sc.regions = regions;
     }
 
     /// Stretches where a keyword-gated rule gets its positive context from a table header:
-    /// the cells of a delimited table's columns named for it, the rows of a text table with
+    /// the cells of a delimited table's columns named for one, the rows of a text table with
     /// such a column.
     fn header_regions(
         &self,
         chunk: &Chunk<'_>,
         table: Layout<'_>,
-        regions: &mut Vec<(usize, usize, usize)>,
+        regions: &mut Vec<(usize, usize)>,
     ) {
         let text = chunk.text;
-        for &ri in &self.rules.text_rules {
-            let gate::Gate::Keywords { max_len } = self.rules.gates[ri] else {
-                continue;
-            };
-            match table {
-                Layout::Csv(t) => {
-                    let cols: Vec<usize> = (0..t.col_class.len())
-                        .filter(|&c| t.col_class[c][ri] == 1)
-                        .collect();
-                    if cols.is_empty() {
-                        continue;
-                    }
-                    let mut ls = if chunk.from == 0 {
-                        0
-                    } else {
-                        line_start(text, chunk.from)
-                    };
-                    let mut cells = Vec::new();
-                    while ls < text.len() && ls < chunk.to {
-                        let le = memchr::memchr(b'\n', &text[ls..]).map_or(text.len(), |i| ls + i);
-                        split_cells_into(&text[ls..le], t.delim, t.quotes, &mut cells);
-                        for &c in &cols {
-                            if let Some(&(a, b)) = cells.get(c) {
-                                regions.push((ri, ls + a, (ls + b + max_len).min(text.len())));
-                            }
-                        }
-                        ls = le + 1;
-                    }
+        let keyword_gated = |c: &[i8]| {
+            self.rules.text_rules.iter().any(|&ri| {
+                c[ri] == 1 && matches!(self.rules.gates[ri], gate::Gate::Keywords { .. })
+            })
+        };
+        let reach = self.rules.keyword_max_len;
+        match table {
+            Layout::Csv(t) => {
+                let cols: Vec<usize> = (0..t.col_class.len())
+                    .filter(|&c| keyword_gated(&t.col_class[c]))
+                    .collect();
+                if cols.is_empty() {
+                    return;
                 }
-                Layout::Text(tables) => {
-                    for t in tables {
-                        if t.classes.0.iter().any(|c| c[ri] == 1) {
-                            let b = (t.rows_end + max_len).min(text.len());
-                            regions.push((ri, t.rows_start, b));
+                let mut ls = if chunk.from == 0 {
+                    0
+                } else {
+                    line_start(text, chunk.from)
+                };
+                let mut cells = Vec::new();
+                while ls < text.len() && ls < chunk.to {
+                    let le = memchr::memchr(b'\n', &text[ls..]).map_or(text.len(), |i| ls + i);
+                    split_cells_into(&text[ls..le], t.delim, t.quotes, &mut cells);
+                    for &c in &cols {
+                        if let Some(&(a, b)) = cells.get(c) {
+                            regions.push((ls + a, (ls + b + reach).min(text.len())));
                         }
                     }
+                    ls = le + 1;
                 }
-                Layout::None => {}
             }
+            Layout::Text(tables) => {
+                for t in tables {
+                    if t.classes.0.iter().any(|c| keyword_gated(c)) {
+                        regions.push((t.rows_start, (t.rows_end + reach).min(text.len())));
+                    }
+                }
+            }
+            Layout::None => {}
         }
     }
 
@@ -1562,11 +1548,35 @@ confidence = { base = "drop", context = "high", negative = "drop" }
         }
         pieces.extend(
             [
-                "chart ab123456", "xy@2024", "Record # 1234567", "zed id Z1234567", "Z7654321",
-                "ZZ\nZ1111111", "1980-01-02", "01/02/1980", "(212) 555-0143", "234-56-7891",
-                "234567891", "4111 1111 1111 1111", "1EG4-TE5-MK73", "AB1234563", "\n", "\n\n",
-                " ", "  ", "\t", ",", "|", "Order 23106451  2023-09-12  SKU-26336   259",
-                "the patient tolerated", "Policy", "insurance", "MRN", "DOB", "phone", "@",
+                "chart ab123456",
+                "xy@2024",
+                "Record # 1234567",
+                "zed id Z1234567",
+                "Z7654321",
+                "ZZ\nZ1111111",
+                "1980-01-02",
+                "01/02/1980",
+                "(212) 555-0143",
+                "234-56-7891",
+                "234567891",
+                "4111 1111 1111 1111",
+                "1EG4-TE5-MK73",
+                "AB1234563",
+                "\n",
+                "\n\n",
+                " ",
+                "  ",
+                "\t",
+                ",",
+                "|",
+                "Order 23106451  2023-09-12  SKU-26336   259",
+                "the patient tolerated",
+                "Policy",
+                "insurance",
+                "MRN",
+                "DOB",
+                "phone",
+                "@",
             ]
             .iter()
             .map(|s| s.to_string()),
@@ -1631,7 +1641,11 @@ confidence = { base = "drop", context = "high", negative = "drop" }
                     })
                     .collect::<Vec<_>>()
             };
-            assert_eq!(run(false), run(true), "round {round}, chunk {from}..{to} of {text:?}");
+            assert_eq!(
+                run(false),
+                run(true),
+                "round {round}, chunk {from}..{to} of {text:?}"
+            );
         }
     }
 

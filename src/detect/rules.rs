@@ -229,6 +229,9 @@ pub struct RuleSet {
     /// Per rule: its first stage (see `gate`); `Window` for rules that are not text rules.
     pub gates: Vec<super::gate::Gate>,
     pub literal_gate: Option<LiteralGate>,
+    /// Every keyword-gated rule, and the longest match among them.
+    pub keyword_group: Option<Group>,
+    pub keyword_max_len: usize,
     pub digit_group: Option<Group>,
     pub at_group: Option<Group>,
     pub window_group: Option<Group>,
@@ -617,6 +620,15 @@ impl RuleSet {
                 mins,
             }))
         };
+        let keyword_group = group(|g| matches!(g, Gate::Keywords { .. }))?;
+        let keyword_max_len = gates
+            .iter()
+            .filter_map(|g| match g {
+                Gate::Keywords { max_len } => Some(*max_len),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
         let digit_group = group(|g| *g == Gate::Digits)?;
         let at_group = group(|g| *g == Gate::At)?;
         let window_group = group(|g| *g == Gate::Window)?;
@@ -635,6 +647,8 @@ impl RuleSet {
             column_rules,
             gates,
             literal_gate,
+            keyword_group,
+            keyword_max_len,
             digit_group,
             at_group,
             window_group,
