@@ -88,6 +88,8 @@ pub struct Worker<'a> {
     scratch: Scratch,
     findings: Vec<Finding>,
     head: Vec<u8>,
+    /// Text reader buffers, reused from file to file.
+    bufs: crate::extract::text::Buffers,
 }
 
 fn read_head(f: &mut File, buf: &mut Vec<u8>) -> io::Result<()> {
@@ -123,6 +125,7 @@ impl<'a> Worker<'a> {
             scratch: Scratch::new(&cfg.rules),
             findings: Vec::new(),
             head: Vec::with_capacity(HEAD),
+            bufs: Default::default(),
         }
     }
 
@@ -264,11 +267,14 @@ impl<'a> Worker<'a> {
             }
             Sniffed::Text { encoding, bom } => match src {
                 Content::File { file: f, .. } => {
-                    let reader = TextReader::new(f, encoding, head, bom);
+                    let bufs = std::mem::take(&mut self.bufs);
+                    let reader = TextReader::with_buffers(f, encoding, head, bom, bufs);
                     self.scan_text(reader, bom, ext, dpath, file, rep, emit);
                 }
                 Content::Bytes(b) => {
-                    let reader = TextReader::new(&b[head.len()..], encoding, head, bom);
+                    let bufs = std::mem::take(&mut self.bufs);
+                    let reader =
+                        TextReader::with_buffers(&b[head.len()..], encoding, head, bom, bufs);
                     self.scan_text(reader, bom, ext, dpath, file, rep, emit);
                 }
             },
@@ -910,6 +916,7 @@ impl<'a> Worker<'a> {
         file.bytes_read = reader.bytes_read;
         file.format = Some(format.name());
         file.encoding = Some(reader.encoding().name());
+        self.bufs = reader.into_buffers();
     }
 }
 

@@ -32,20 +32,41 @@ pub struct TextReader<R: Read> {
     pub bytes_read: u64,
 }
 
+/// A reader's two buffers, handed from one file to the next: a scan of many files then
+/// allocates (and the kernel maps and zeroes) its 4 MiB buffers once per thread, not per file.
+#[derive(Default)]
+pub struct Buffers {
+    raw: Vec<u8>,
+    text: Vec<u8>,
+}
+
 impl<R: Read> TextReader<R> {
     /// `head` is what was already read from `src` (to sniff it), `bom` bytes of it skipped.
     pub fn new(src: R, encoding: Encoding, head: &[u8], bom: usize) -> TextReader<R> {
+        Self::with_buffers(src, encoding, head, bom, Buffers::default())
+    }
+
+    /// As `new`, reusing the buffers of an earlier reader.
+    pub fn with_buffers(
+        src: R,
+        encoding: Encoding,
+        head: &[u8],
+        bom: usize,
+        mut bufs: Buffers,
+    ) -> TextReader<R> {
         let decoder = match encoding {
             Encoding::Utf16Le => Some(encoding_rs::UTF_16LE.new_decoder_without_bom_handling()),
             Encoding::Utf16Be => Some(encoding_rs::UTF_16BE.new_decoder_without_bom_handling()),
             _ => None,
         };
+        bufs.text.clear();
+        bufs.text.reserve(head.len().max(64 * 1024));
         let mut r = TextReader {
             src,
             encoding,
             decoder,
-            raw: Vec::new(),
-            text: Vec::with_capacity(head.len().max(64 * 1024)),
+            raw: bufs.raw,
+            text: bufs.text,
             base: 0,
             from: 0,
             to: 0,
@@ -60,6 +81,14 @@ impl<R: Read> TextReader<R> {
 
     pub fn encoding(&self) -> Encoding {
         self.encoding
+    }
+
+    /// The buffers, for the next reader.
+    pub fn into_buffers(self) -> Buffers {
+        Buffers {
+            raw: self.raw,
+            text: self.text,
+        }
     }
 
     fn push(&mut self, raw: &[u8], last: bool) {
