@@ -78,6 +78,10 @@ pub struct CaseTeddy {
     /// Literal ids per bucket, and the literals themselves (lowercase).
     buckets: [Vec<u32>; 16],
     literals: Vec<Literal>,
+    /// Per literal, its first (up to) four bytes as a little-endian word: the lowercase bytes,
+    /// the bytes that are there, and the letters (a text byte ORed with 0x20 equals a
+    /// lowercase letter exactly when it is that letter in either case).
+    quick: Vec<(u32, u32, u32)>,
     /// Buckets whose literals need no word start (the others are only looked at where a word
     /// starts, which the vectorized pass tests exactly).
     anywhere: u16,
@@ -201,10 +205,25 @@ impl CaseTeddy {
                 }
             }
         }
+        let quick = literals
+            .iter()
+            .map(|l| {
+                let (mut pre, mut mask, mut fold) = (0u32, 0u32, 0u32);
+                for (k, &c) in l.bytes.iter().take(4).enumerate() {
+                    pre |= u32::from(c) << (8 * k);
+                    mask |= 0xFF << (8 * k);
+                    if c.is_ascii_lowercase() {
+                        fold |= 0x20 << (8 * k);
+                    }
+                }
+                (pre, mask, fold)
+            })
+            .collect();
         CaseTeddy {
             lo,
             hi,
             buckets,
+            quick,
             literals,
             anywhere,
             #[cfg(target_arch = "x86_64")]
@@ -262,12 +281,21 @@ impl CaseTeddy {
 
     #[inline]
     fn verify(&self, text: &[u8], i: usize, mut buckets: u16, out: &mut Vec<Hit>) {
+        let word = text
+            .get(i..i + 4)
+            .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]));
         while buckets != 0 {
             let b = buckets.trailing_zeros() as usize;
             buckets &= buckets - 1;
             for &id in &self.buckets[b] {
                 let l = &self.literals[id as usize];
                 let end = i + l.bytes.len();
+                if let Some(w) = word {
+                    let (pre, mask, fold) = self.quick[id as usize];
+                    if (w | fold) & mask != pre {
+                        continue;
+                    }
+                }
                 let Some(t) = text.get(i..end) else { continue };
                 if !t.eq_ignore_ascii_case(&l.bytes) {
                     continue;
