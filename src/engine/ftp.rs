@@ -6,10 +6,9 @@
 //! limited number of times and then becomes that file's `error` record. Everything found so
 //! far is kept; the scan goes on.
 
-use super::{ScanConfig, Worker};
+use super::{ScanConfig, ToWriter, Worker};
 use crate::inventory::{paths::DisplayPath, FileRecord, FileReport, Status};
 use crate::source::ftp::{self, describe, Audit, Failure, FtpTarget, Remote, Session};
-use crossbeam_channel::Sender;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -38,21 +37,16 @@ fn connect_with_backoff(
     Err(last)
 }
 
-fn report(tx: &Sender<FileReport>, path: String, status: Status, reason: String, group: usize) {
+fn report(tx: &ToWriter, path: String, status: Status, reason: String, group: usize) {
     let mut rec = FileRecord::new(DisplayPath::from_bytes(path.as_bytes()), status);
     rec.reason = Some(reason);
     let mut r = FileReport::done(rec);
     r.group = Some(group);
-    let _ = tx.send(r);
+    tx.send(r);
 }
 
 /// Scan one FTP target; returns its audit (for the summary).
-pub fn scan_target(
-    cfg: &ScanConfig,
-    t: &FtpTarget,
-    group: usize,
-    tx: &Sender<FileReport>,
-) -> Audit {
+pub fn scan_target(cfg: &ScanConfig, t: &FtpTarget, group: usize, tx: &ToWriter) -> Audit {
     let audit = ftp::audit(t, &cfg.ftp, false);
     let tls = if t.secure {
         match ftp::tls_config(&cfg.ftp) {
@@ -130,7 +124,7 @@ pub fn scan_target(
                 let mut worker = Worker::new(cfg);
                 let mut emit = |mut r: FileReport| {
                     r.group = Some(group);
-                    let _ = tx.send(r);
+                    tx.send(r);
                 };
                 loop {
                     let job = queue.lock().ok().and_then(|mut q| q.next());

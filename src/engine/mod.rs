@@ -1038,7 +1038,80 @@ fn mtime_ns(m: &Metadata) -> i64 {
 /// thread's visitor is dropped at the end of the walk.
 struct CarryBatch {
     ids: Vec<i64>,
+    tx: ToWriter,
+}
+
+/// How many findings may wait in the channel to the writer. The channel's bound counts
+/// messages (1,024), and a message can carry up to `BATCH` findings: when the writer (SQLite)
+/// is slower than the scan, that let hundreds of MB of findings pile up. ~32k findings are a
+/// few MB.
+const QUEUED_FINDINGS: usize = 32 * 1024;
+
+/// Findings queued for the writer: producers wait while the queue is full; the writer
+/// releases what it has handled, and marks the queue closed when it ends (so that no producer
+/// waits for a writer that is gone).
+#[derive(Default)]
+pub(crate) struct Queued {
+    state: std::sync::Mutex<(usize, bool)>,
+    cv: std::sync::Condvar,
+}
+
+impl Queued {
+    fn acquire(&self, n: usize) {
+        if n == 0 {
+            return;
+        }
+        let Ok(mut st) = self.state.lock() else {
+            return;
+        };
+        while st.0 > 0 && st.0 + n > QUEUED_FINDINGS && !st.1 {
+            st = match self.cv.wait(st) {
+                Ok(g) => g,
+                Err(_) => return,
+            };
+        }
+        st.0 += n;
+    }
+
+    fn release(&self, n: usize) {
+        if n == 0 {
+            return;
+        }
+        if let Ok(mut st) = self.state.lock() {
+            st.0 = st.0.saturating_sub(n);
+            self.cv.notify_all();
+        }
+    }
+
+    fn close(&self) {
+        if let Ok(mut st) = self.state.lock() {
+            st.1 = true;
+            self.cv.notify_all();
+        }
+    }
+}
+
+/// The workers' end of the channel to the writer.
+#[derive(Clone)]
+pub struct ToWriter {
     tx: crossbeam_channel::Sender<FileReport>,
+    queued: std::sync::Arc<Queued>,
+}
+
+impl ToWriter {
+    pub fn send(&self, r: FileReport) {
+        self.queued.acquire(r.findings.len());
+        let _ = self.tx.send(r);
+    }
+}
+
+/// Closes the queue when the writer thread ends, however it ends.
+struct CloseOnDrop<'a>(&'a Queued);
+
+impl Drop for CloseOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.close();
+    }
 }
 
 impl CarryBatch {
@@ -1046,7 +1119,7 @@ impl CarryBatch {
 
     fn flush(&mut self) {
         if !self.ids.is_empty() {
-            let _ = self.tx.send(FileReport {
+            self.tx.send(FileReport {
                 carried: std::mem::take(&mut self.ids),
                 ..FileReport::empty()
             });
@@ -1176,7 +1249,12 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
     }
     let known_count = cfg.known.len() as u64;
     phases.mark("open store, known files");
-    let (tx, rx) = crossbeam_channel::bounded::<FileReport>(1024);
+    let (chan_tx, rx) = crossbeam_channel::bounded::<FileReport>(1024);
+    let queued = std::sync::Arc::new(Queued::default());
+    let tx = ToWriter {
+        tx: chan_tx,
+        queued: queued.clone(),
+    };
     let mut audits = Vec::new();
     let mut incr = crate::inventory::Incremental::default();
     let mut carried: Vec<i64> = Vec::new();
@@ -1189,6 +1267,7 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
         let incr = &mut incr;
         let db_error = &mut db_error;
         let writer = s.spawn(move || {
+            let _close = CloseOnDrop(&queued);
             let mut totals = Totals::new();
             let mut write_error: Option<io::Error> = None;
                         let mut last_commit = Instant::now();
@@ -1226,6 +1305,8 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
                     }
                     Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
                 };
+                // Counted out when taken: the writer holds at most this one batch more.
+                queued.release(rep.findings.len());
                 if !rep.carried.is_empty() {
                     // Recorded by reference in one go at the end.
                     incr.carried_forward += rep.carried.len() as u64;
@@ -1288,7 +1369,7 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
                 move |item: Item<'_>| {
                     worker.process(item, &mut |rep| {
                         if rep.carried.is_empty() {
-                            let _ = batch.tx.send(rep);
+                            batch.tx.send(rep);
                         } else {
                             batch.ids.extend_from_slice(&rep.carried);
                             if batch.ids.len() >= CarryBatch::SIZE {
@@ -1535,6 +1616,41 @@ fn inject_panic(path: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A producer waits while the writer's queue holds its limit of findings, and goes on
+    /// when the writer takes some or ends; a batch bigger than the limit still passes alone.
+    #[test]
+    fn findings_queued_for_the_writer_are_bounded() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let q = std::sync::Arc::new(Queued::default());
+        q.acquire(QUEUED_FINDINGS);
+        let passed = std::sync::Arc::new(AtomicBool::new(false));
+        let t = {
+            let (q, passed) = (q.clone(), passed.clone());
+            std::thread::spawn(move || {
+                q.acquire(10);
+                passed.store(true, Ordering::SeqCst);
+            })
+        };
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(
+            !passed.load(Ordering::SeqCst),
+            "the queue is full: the producer waits"
+        );
+        q.release(100);
+        t.join().unwrap();
+        assert!(passed.load(Ordering::SeqCst));
+        // An empty queue takes a batch of any size; a full one lets go when the writer ends.
+        let q = std::sync::Arc::new(Queued::default());
+        q.acquire(10 * QUEUED_FINDINGS);
+        let t = {
+            let q = q.clone();
+            std::thread::spawn(move || q.acquire(1))
+        };
+        std::thread::sleep(Duration::from_millis(50));
+        q.close();
+        t.join().unwrap();
+    }
 
     #[test]
     fn cell_references_and_fingerprint_hex() {
