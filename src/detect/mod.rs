@@ -1115,6 +1115,11 @@ impl<'r> Detector<'r> {
             return;
         };
         let text = chunk.text;
+        // Every value these rules report holds a digit, at or after the chunk start (a label
+        // comes before its value): prose with no digit costs one vectorized pass, not two.
+        if lg.needs_digit && !tokens::has_digit(&text[chunk.from.min(text.len())..]) {
+            return;
+        }
         let mut hits = std::mem::take(&mut sc.hits);
         hits.clear();
         lg.teddy.find_all(

@@ -213,6 +213,9 @@ pub struct LiteralGate {
     /// The farthest a keyword can be from the start of a value it labels, over every
     /// keyword-gated rule (context window plus longest match).
     pub reach: usize,
+    /// Every rule gated here needs a digit in its match (by its pattern or its validator):
+    /// text with no digit after the chunk start is not looked at.
+    pub needs_digit: bool,
 }
 
 /// All rules, compiled: the gates and automata over the text rules, the keyword automaton,
@@ -532,6 +535,7 @@ impl RuleSet {
         let mut lits: Vec<Literal> = Vec::new();
         let mut users: Vec<Vec<(usize, bool)>> = Vec::new();
         let mut reach = 0;
+        let mut needs_digit = true;
         let mut add = |l: Literal, user: (usize, bool)| {
             let i = match lits.iter().position(|x| *x == l) {
                 Some(i) => i,
@@ -546,6 +550,15 @@ impl RuleSet {
             }
         };
         for &ri in &text_rules {
+            if matches!(gates[ri], Gate::Keywords { .. } | Gate::Labels(_)) {
+                let v = rules[ri]
+                    .spec
+                    .validator
+                    .as_deref()
+                    .map_or(0, validate::min_digits);
+                let pattern = shapes[ri].as_ref().map_or(0, |s| s.min_digits);
+                needs_digit &= v.max(pattern) >= 1;
+            }
             match &gates[ri] {
                 Gate::Keywords { max_len } => {
                     let w = rules[ri].spec.window;
@@ -571,6 +584,7 @@ impl RuleSet {
             teddy: super::teddy::CaseTeddy::new(&lits),
             users,
             reach,
+            needs_digit,
         });
         let group = |want: fn(&Gate) -> bool| -> Result<Option<Group>> {
             let members: Vec<usize> = text_rules

@@ -126,6 +126,18 @@ pub fn digit_tokens(alpha: &Alphabet, text: &[u8], from: usize, to: usize, f: im
     scalar(alpha, text, from, to, next_digit, f)
 }
 
+/// Whether `h` holds an ASCII digit.
+pub fn has_digit(h: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(t) = super::next_trigger(h, i) {
+        if h[t] != b'@' {
+            return true;
+        }
+        i = t + 1;
+    }
+    false
+}
+
 pub fn next_digit(h: &[u8], i: usize) -> Option<usize> {
     h.get(i..)?
         .iter()

@@ -41,6 +41,15 @@ pub const NAMES: &[&str] = &[
     "none",
 ];
 
+/// The fewest ASCII digits a value must hold for the named validator to accept it (0 when
+/// it has no such rule). The detector skips looking for a rule where there is no digit at all.
+pub fn min_digits(name: &str) -> u32 {
+    match name {
+        "mrn" | "member_id" => 4,
+        _ => 0,
+    }
+}
+
 /// Run the named validator on a candidate value.
 pub fn validate(name: &str, raw: &[u8], today: dates::Ymd) -> Verdict {
     let s = match std::str::from_utf8(raw) {
@@ -467,6 +476,32 @@ mod tests {
             y: 2026,
             m: 11,
             d: 25,
+        }
+    }
+
+    /// `min_digits` agrees with what the validators accept.
+    #[test]
+    fn min_digits_is_what_the_validators_need() {
+        for name in NAMES {
+            let n = min_digits(name) as usize;
+            if n == 0 {
+                continue;
+            }
+            // One digit short is rejected whatever else the value holds.
+            let short = format!("AB{}CDEF", "7".repeat(n - 1));
+            assert_eq!(
+                validate(name, short.as_bytes(), today()),
+                Verdict::Invalid,
+                "{name}"
+            );
+            let enough = format!("AB{}CDEF", "7163".repeat(n).get(..n).unwrap());
+            assert!(
+                matches!(
+                    validate(name, enough.as_bytes(), today()),
+                    Verdict::Valid(_)
+                ),
+                "{name}"
+            );
         }
     }
 
