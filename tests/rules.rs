@@ -45,6 +45,15 @@ fn user_rules_add_an_institution_mrn_format() {
         text.contains("st-mary.mrn") && text.contains("us.ssn.formatted"),
         "{text}"
     );
+    // Each text rule's gate is shown: the user's rule starts with the literal "SM".
+    let gate_of = |id: &str| {
+        let line = text.lines().find(|l| l.starts_with(id)).unwrap();
+        line.split_whitespace().nth(3).unwrap().to_string()
+    };
+    assert_eq!(gate_of("st-mary.mrn"), "labels", "{text}");
+    assert_eq!(gate_of("us.ssn.formatted"), "digits", "{text}");
+    assert_eq!(gate_of("us.ssn.bare"), "keywords", "{text}");
+    assert_eq!(gate_of("contact.email"), "at-sign", "{text}");
 
     let test = env.run(&[
         "patterns",

@@ -586,31 +586,48 @@ pub fn strip_userinfo(url: &str) -> String {
 }
 
 fn patterns_list(dirs: &[PathBuf], json: bool) -> Result<i32> {
+    use std::io::Write;
     let rules = RuleSet::load(dirs)?;
-    for r in &rules.rules {
+    // A reader that stops early (`| head`) ends the listing quietly.
+    let mut out = std::io::stdout().lock();
+    for (ri, r) in rules.rules.iter().enumerate() {
         let s = &r.spec;
+        // How the scanner finds a text rule's candidates (DESIGN.md, "Detection"): a rule
+        // author can see when a rule takes the slow path ("windows").
+        let gate = match s.scope {
+            detect::rules::Scope::Text => rules.gates[ri].name(),
+            _ => "-",
+        };
         if json {
             let v = serde_json::json!({
-                "id": s.id, "kind": s.kind, "scope": detect::scope_name(s.scope),
+                "id": s.id, "kind": s.kind, "scope": detect::scope_name(s.scope), "gate": gate,
                 "validator": s.validator, "priority": s.priority,
                 "confidence": {"base": format!("{:?}", s.confidence.base).to_lowercase(),
                                "context": format!("{:?}", s.confidence.context).to_lowercase(),
                                "negative": format!("{:?}", s.confidence.negative).to_lowercase()},
                 "source": r.source, "description": s.description,
             });
-            println!("{v}");
+            if writeln!(out, "{v}").is_err() {
+                return Ok(0);
+            }
         } else {
-            println!(
-                "{:<28} {:<13} {:<10} {}",
+            let line = writeln!(
+                out,
+                "{:<28} {:<13} {:<10} {:<9} {}",
                 s.id,
                 s.kind.as_str(),
                 detect::scope_name(s.scope),
+                gate,
                 s.description
             );
+            if line.is_err() {
+                return Ok(0);
+            }
         }
     }
     if !json {
-        println!(
+        let _ = writeln!(
+            out,
             "\n{} rules; rule-set hash {}",
             rules.rules.len(),
             &rules.hash[..16]

@@ -310,6 +310,19 @@ pub enum Gate {
     Window,
 }
 
+impl Gate {
+    /// The name `phiscan patterns list` shows.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Gate::Keywords { .. } => "keywords",
+            Gate::Labels(_) => "labels",
+            Gate::Digits => "digits",
+            Gate::At => "at-sign",
+            Gate::Window => "windows",
+        }
+    }
+}
+
 /// Choose a rule's gate from its pattern and policy.
 pub fn gate_for(spec: &RuleSpec, h: &Hir) -> (Gate, Shape) {
     let s = shape(h);
