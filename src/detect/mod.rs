@@ -688,7 +688,6 @@ fn line_start(text: &[u8], pos: usize) -> usize {
 fn group_matches(
     g: &rules::Group,
     c: &mut GroupCache,
-    rank: &[u32],
     chunk: &Chunk<'_>,
     a: usize,
     b: usize,
@@ -708,7 +707,7 @@ fn group_matches(
         let first = g.rules[m.pattern().as_usize()];
         cands.push(Cand {
             start: s,
-            rank: rank[first],
+            rank: g.rank[first],
             rule: first,
         });
         if g.rules.len() > 1 {
@@ -724,7 +723,7 @@ fn group_matches(
                 if ri != first {
                     cands.push(Cand {
                         start: s,
-                        rank: rank[ri],
+                        rank: g.rank[ri],
                         rule: ri,
                     });
                 }
@@ -751,7 +750,7 @@ fn token_candidates(
                 .iter()
                 .any(|&(md, mu, ma)| t.digits >= md && t.upper >= mu && t.at >= ma)
         {
-            group_matches(g, c, &g.rank, chunk, t.start, t.end, cands);
+            group_matches(g, c, chunk, t.start, t.end, cands);
         }
     };
     if at_sign {
@@ -792,7 +791,7 @@ fn window_candidates(
         while we < lim && !text[we].is_ascii_whitespace() {
             we += 1;
         }
-        group_matches(g, c, &g.rank, chunk, ws, we, cands);
+        group_matches(g, c, chunk, ws, we, cands);
         pos = we.max(last + 1);
         if pos >= text.len() {
             break;
@@ -1176,7 +1175,7 @@ impl<'r> Detector<'r> {
                     b = b.max(regions[k].1);
                     k += 1;
                 }
-                group_matches(g, c, &g.rank, chunk, a, b, cands);
+                group_matches(g, c, chunk, a, b, cands);
             }
         }
         sc.regions = regions;

@@ -2,7 +2,8 @@
 //! `detect::scan_text` on any bytes under every format hint, and `Detector::scan` on a
 //! sub-range the way the engine scans overlapping chunks. Findings are in order (the engine
 //! slices the text between consecutive findings), start inside the reportable range, and
-//! their spans lie inside the text.
+//! their spans lie inside the text. On short inputs the gates (each rule's first stage) must
+//! give exactly the findings of trying every rule at every position.
 #![no_main]
 #[path = "common.rs"]
 mod common;
@@ -65,5 +66,25 @@ fuzz_target!(|input: &[u8]| {
             assert!(f.start >= prev, "findings in order");
             prev = f.start;
         }
+    }
+    // The gates only save work: the same findings as every rule tried everywhere.
+    if text.len() <= 1024 {
+        let format = TextFormat::sniff(text, ext, rules);
+        let chunk = Chunk {
+            text,
+            from: 0,
+            to: text.len(),
+            at_start: true,
+        };
+        let run = |every_place: bool| {
+            let mut sc = Scratch::new(rules);
+            sc.every_place = every_place;
+            let mut out = Vec::new();
+            Detector::new(rules).scan(&mut sc, &chunk, &format, &mut out);
+            out.iter()
+                .map(|f| (f.start, f.end, f.rule, f.confidence, f.value.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(run(false), run(true), "gated and exhaustive scans differ");
     }
 });
