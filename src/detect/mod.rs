@@ -1216,7 +1216,10 @@ impl<'r> Detector<'r> {
                     split_cells_into(&text[ls..le], t.delim, t.quotes, &mut cells);
                     for &c in &cols {
                         if let Some(&(a, b)) = cells.get(c) {
-                            regions.push((ls + a, (ls + b + reach).min(text.len())));
+                            // The value starts in the cell; its match may start up to
+                            // `reach` before it (a rule whose value follows a prefix).
+                            let from = (ls + a).saturating_sub(reach);
+                            regions.push((from, (ls + b + reach).min(text.len())));
                         }
                     }
                     ls = le + 1;
@@ -1225,7 +1228,8 @@ impl<'r> Detector<'r> {
             Layout::Text(tables) => {
                 for t in tables {
                     if t.classes.0.iter().any(|c| keyword_gated(c)) {
-                        regions.push((t.rows_start, (t.rows_end + reach).min(text.len())));
+                        let from = t.rows_start.saturating_sub(reach);
+                        regions.push((from, (t.rows_end + reach).min(text.len())));
                     }
                 }
             }
