@@ -22,6 +22,21 @@ const EXTS: &[Option<&str>] = &[
     Some("psv"),
 ];
 
+thread_local! {
+    /// One scratch for every input (its regex caches are costly to build).
+    static SCRATCH: std::cell::RefCell<Option<Scratch>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Run `f` with the thread's scratch, its `every_place` flag set as asked.
+fn with_scratch<T>(every_place: bool, f: impl FnOnce(&mut Scratch) -> T) -> T {
+    SCRATCH.with(|s| {
+        let mut s = s.borrow_mut();
+        let sc = s.get_or_insert_with(|| Scratch::new(common::rules()));
+        sc.every_place = every_place;
+        f(sc)
+    })
+}
+
 fuzz_target!(|input: &[u8]| {
     let Some((&sel, text)) = input.split_first() else {
         return;
@@ -43,19 +58,20 @@ fuzz_target!(|input: &[u8]| {
         let from = (sel as usize * 31) % text.len();
         let to = from + (text.len() - from) / 2;
         let format = TextFormat::sniff(text, ext, rules);
-        let mut sc = Scratch::new(rules);
         let mut out = Vec::new();
-        Detector::new(rules).scan(
-            &mut sc,
-            &Chunk {
-                text,
-                from,
-                to,
-                at_start: from == 0,
-            },
-            &format,
-            &mut out,
-        );
+        with_scratch(false, |sc| {
+            Detector::new(rules).scan(
+                sc,
+                &Chunk {
+                    text,
+                    from,
+                    to,
+                    at_start: from == 0,
+                },
+                &format,
+                &mut out,
+            )
+        });
         let mut prev = 0;
         for f in &out {
             assert!(
@@ -77,10 +93,10 @@ fuzz_target!(|input: &[u8]| {
             at_start: true,
         };
         let run = |every_place: bool| {
-            let mut sc = Scratch::new(rules);
-            sc.every_place = every_place;
             let mut out = Vec::new();
-            Detector::new(rules).scan(&mut sc, &chunk, &format, &mut out);
+            with_scratch(every_place, |sc| {
+                Detector::new(rules).scan(sc, &chunk, &format, &mut out)
+            });
             out.iter()
                 .map(|f| (f.start, f.end, f.rule, f.confidence, f.value.clone()))
                 .collect::<Vec<_>>()
