@@ -52,6 +52,23 @@ impl Shape {
         }
     }
 
+    /// `self` followed by `x` (`seq`), or either of them: the alphabets together; the
+    /// counts and lengths added, or the fewer and the longer.
+    fn join(&mut self, x: &Shape, seq: bool) {
+        for (a, b) in self.alphabet.iter_mut().zip(x.alphabet) {
+            *a |= b;
+        }
+        let f = |a: u32, b: u32| if seq { a.saturating_add(b) } else { a.min(b) };
+        self.min_digits = f(self.min_digits, x.min_digits);
+        self.min_upper = f(self.min_upper, x.min_upper);
+        self.min_at = f(self.min_at, x.min_at);
+        self.max_len = match (self.max_len, x.max_len) {
+            (Some(a), Some(b)) if seq => a.checked_add(b),
+            (Some(a), Some(b)) => Some(a.max(b)),
+            _ => None,
+        };
+    }
+
     fn of_bytes(bytes: impl Iterator<Item = u8> + Clone) -> Shape {
         let mut s = Shape::empty();
         let all = |f: fn(&u8) -> bool| bytes.clone().all(|b| f(&b)) as u32;
@@ -148,40 +165,17 @@ pub fn shape(h: &Hir) -> Shape {
         HirKind::Concat(hs) => {
             let mut s = Shape::empty();
             for h in hs {
-                let x = shape(h);
-                for (a, b) in s.alphabet.iter_mut().zip(x.alphabet) {
-                    *a |= b;
-                }
-                s.min_digits = s.min_digits.saturating_add(x.min_digits);
-                s.min_upper = s.min_upper.saturating_add(x.min_upper);
-                s.min_at = s.min_at.saturating_add(x.min_at);
-                s.max_len = match (s.max_len, x.max_len) {
-                    (Some(a), Some(b)) => a.checked_add(b),
-                    _ => None,
-                };
+                s.join(&shape(h), true);
             }
             s
         }
         HirKind::Alternation(hs) => {
-            let mut s = Shape::empty();
-            s.min_digits = u32::MAX;
-            s.min_upper = u32::MAX;
-            s.min_at = u32::MAX;
-            for h in hs {
-                let x = shape(h);
-                for (a, b) in s.alphabet.iter_mut().zip(x.alphabet) {
-                    *a |= b;
-                }
-                s.min_digits = s.min_digits.min(x.min_digits);
-                s.min_upper = s.min_upper.min(x.min_upper);
-                s.min_at = s.min_at.min(x.min_at);
-                s.max_len = match (s.max_len, x.max_len) {
-                    (Some(a), Some(b)) => Some(a.max(b)),
-                    _ => None,
-                };
-            }
-            if hs.is_empty() {
+            let mut it = hs.iter().map(shape);
+            let Some(mut s) = it.next() else {
                 return Shape::empty();
+            };
+            for x in it {
+                s.join(&x, false);
             }
             s
         }

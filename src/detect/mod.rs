@@ -674,7 +674,8 @@ enum Ctx {
     None,
 }
 
-fn is_word(b: u8) -> bool {
+/// An ASCII word byte, as `\b` (Unicode off) and keyword boundaries see it.
+pub(crate) fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 

@@ -31,9 +31,7 @@ pub struct Literal {
     pub word_start: bool,
 }
 
-fn is_word(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
+use super::is_word;
 
 /// Fingerprint length: the first `FP` bytes of a literal (with the byte after a short
 /// `word_end` literal) are tested in the vectorized pass.

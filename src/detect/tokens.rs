@@ -128,21 +128,19 @@ pub fn digit_tokens(alpha: &Alphabet, text: &[u8], from: usize, to: usize, f: im
 
 /// Whether `h` holds an ASCII digit.
 pub fn has_digit(h: &[u8]) -> bool {
-    let mut i = 0;
-    while let Some(t) = super::next_trigger(h, i) {
+    next_digit(h, 0).is_some()
+}
+
+/// Position of the next ASCII digit at or after `i` (the detector's vectorized trigger scan,
+/// stepping over the `@` it also stops at).
+pub fn next_digit(h: &[u8], mut i: usize) -> Option<usize> {
+    loop {
+        let t = super::next_trigger(h, i)?;
         if h[t] != b'@' {
-            return true;
+            return Some(t);
         }
         i = t + 1;
     }
-    false
-}
-
-pub fn next_digit(h: &[u8], i: usize) -> Option<usize> {
-    h.get(i..)?
-        .iter()
-        .position(u8::is_ascii_digit)
-        .map(|p| p + i)
 }
 
 #[cfg(target_arch = "x86_64")]
