@@ -1052,8 +1052,16 @@ const QUEUED_FINDINGS: usize = 32 * 1024;
 /// waits for a writer that is gone).
 #[derive(Default)]
 pub(crate) struct Queued {
-    state: std::sync::Mutex<(usize, bool)>,
+    state: std::sync::Mutex<QueueState>,
     cv: std::sync::Condvar,
+}
+
+#[derive(Default)]
+struct QueueState {
+    findings: usize,
+    closed: bool,
+    /// Producers waiting: the writer only wakes anyone (a system call) when there are some.
+    waiting: usize,
 }
 
 impl Queued {
@@ -1064,13 +1072,15 @@ impl Queued {
         let Ok(mut st) = self.state.lock() else {
             return;
         };
-        while st.0 > 0 && st.0 + n > QUEUED_FINDINGS && !st.1 {
+        while st.findings > 0 && st.findings + n > QUEUED_FINDINGS && !st.closed {
+            st.waiting += 1;
             st = match self.cv.wait(st) {
                 Ok(g) => g,
                 Err(_) => return,
             };
+            st.waiting -= 1;
         }
-        st.0 += n;
+        st.findings += n;
     }
 
     fn release(&self, n: usize) {
@@ -1078,14 +1088,16 @@ impl Queued {
             return;
         }
         if let Ok(mut st) = self.state.lock() {
-            st.0 = st.0.saturating_sub(n);
-            self.cv.notify_all();
+            st.findings = st.findings.saturating_sub(n);
+            if st.waiting > 0 {
+                self.cv.notify_all();
+            }
         }
     }
 
     fn close(&self) {
         if let Ok(mut st) = self.state.lock() {
-            st.1 = true;
+            st.closed = true;
             self.cv.notify_all();
         }
     }
