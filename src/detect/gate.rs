@@ -39,6 +39,76 @@ pub struct Shape {
     pub min_at: u32,
     /// The longest match, when bounded.
     pub max_len: Option<usize>,
+    /// Where a match can hold a space.
+    pub spaces: Spaces,
+}
+
+/// Where spaces can sit in a pattern's matches. A rule whose matches never start or end with
+/// a space and never hold two in a row lies inside a run of its alphabet with every space
+/// that has a space next to it taken out: the digit tokens of a space-aligned text table
+/// are then its cells, not whole rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spaces {
+    /// The pattern can match the empty string.
+    pub empty: bool,
+    /// Some match starts with a space; some match ends with one.
+    pub first: bool,
+    pub last: bool,
+    /// Some match holds two spaces in a row.
+    pub double: bool,
+}
+
+impl Spaces {
+    /// Nothing at all (the empty match): `x` followed by it is `x`.
+    const EMPTY: Spaces = Spaces {
+        empty: true,
+        first: false,
+        last: false,
+        double: false,
+    };
+
+    /// A match never needs a space at its edge or next to another space.
+    pub fn splittable(self) -> bool {
+        !(self.first || self.last || self.double)
+    }
+
+    fn of_literal(b: &[u8]) -> Spaces {
+        Spaces {
+            empty: b.is_empty(),
+            first: b.first() == Some(&b' '),
+            last: b.last() == Some(&b' '),
+            double: b.windows(2).any(|w| w == b"  "),
+        }
+    }
+
+    /// `self` followed by `x` (`seq`), or either of them.
+    fn join(self, x: Spaces, seq: bool) -> Spaces {
+        if seq {
+            Spaces {
+                empty: self.empty && x.empty,
+                first: self.first || (self.empty && x.first),
+                last: x.last || (x.empty && self.last),
+                double: self.double || x.double || (self.last && x.first),
+            }
+        } else {
+            Spaces {
+                empty: self.empty || x.empty,
+                first: self.first || x.first,
+                last: self.last || x.last,
+                double: self.double || x.double,
+            }
+        }
+    }
+
+    /// `self` repeated `min` to `max` times.
+    fn repeat(self, min: u32, max: Option<u32>) -> Spaces {
+        let many = max.is_none_or(|m| m >= 2);
+        Spaces {
+            empty: min == 0 || self.empty,
+            double: self.double || (many && self.last && self.first),
+            ..self
+        }
+    }
 }
 
 impl Shape {
@@ -49,6 +119,7 @@ impl Shape {
             min_upper: 0,
             min_at: 0,
             max_len: Some(0),
+            spaces: Spaces::EMPTY,
         }
     }
 
@@ -67,6 +138,7 @@ impl Shape {
             (Some(a), Some(b)) => Some(a.max(b)),
             _ => None,
         };
+        self.spaces = self.spaces.join(x.spaces, seq);
     }
 
     fn of_bytes(bytes: impl Iterator<Item = u8> + Clone) -> Shape {
@@ -80,6 +152,14 @@ impl Shape {
             s.alphabet[b as usize] = true;
             any = true;
         }
+        // A class is one byte: a space in it is at both edges of its match.
+        let sp = s.alphabet[b' ' as usize];
+        s.spaces = Spaces {
+            empty: false,
+            first: sp,
+            last: sp,
+            double: false,
+        };
         if !any {
             // A class that matches nothing: no match goes through it.
             s.max_len = Some(0);
@@ -141,6 +221,7 @@ pub fn shape(h: &Hir) -> Shape {
                 s.min_at += (b == b'@') as u32;
             }
             s.max_len = Some(l.0.len());
+            s.spaces = Spaces::of_literal(&l.0);
             s
         }
         HirKind::Class(c) => {
@@ -160,6 +241,7 @@ pub fn shape(h: &Hir) -> Shape {
                     (Some(l), Some(m)) => l.checked_mul(m as usize),
                     _ => None,
                 },
+                spaces: sub.spaces.repeat(r.min, r.max),
             }
         }
         HirKind::Concat(hs) => {
@@ -372,6 +454,28 @@ mod tests {
         let s = sh(r"(?i)ab\d");
         assert!(s.alphabet[b'A' as usize] && s.alphabet[b'b' as usize]);
         assert_eq!(s.min_upper, 0);
+    }
+
+    #[test]
+    fn spaces() {
+        let sp = |p: &str| sh(p).spaces.splittable();
+        // The built-in spaced shapes: one space between digit groups.
+        assert!(sp(r"(?x) \b (?P<value> \d{3}\x20\d{2}\x20\d{4} ) \b"));
+        assert!(sp(r"\(?\d{3}\)?[-. ]?\d{3}[-. ]\d{4}"));
+        assert!(sp(r"(?:\d{4}[ -]?){3}\d{4}"));
+        // Two spaces in a row, directly or through an optional part or a repetition.
+        assert!(!sp(r"\d  \d"));
+        assert!(!sp(r"\d {2}\d"));
+        assert!(!sp(r"\d[ -](?:x)?[ ]\d"));
+        assert!(!sp(r"\d(?: \d?)+"));
+        assert!(!sp(r"\d\s+\d"));
+        // A space at either edge of a match (also after an empty part).
+        assert!(!sp(r" \d"));
+        assert!(!sp(r"\d(?:x?) "));
+        assert!(!sp(r"\d(?: |)"));
+        let s = sh(r"a|b").spaces;
+        assert!(!s.empty && !s.first && !s.last && !s.double);
+        assert!(sh(r"a?").spaces.empty);
     }
 
     #[test]

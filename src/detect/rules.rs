@@ -611,6 +611,7 @@ impl RuleSet {
                 .context("building a combined automaton")?;
             let mut alphabet = [false; 256];
             let mut mins = Vec::new();
+            let mut split_spaces = true;
             for &ri in &members {
                 match &shapes[ri] {
                     Some(sh) => {
@@ -618,10 +619,12 @@ impl RuleSet {
                             *a |= b;
                         }
                         mins.push((sh.min_digits, sh.min_upper, sh.min_at));
+                        split_spaces &= sh.spaces.splittable();
                     }
                     None => {
                         alphabet = [true; 256];
                         mins.push((0, 0, 0));
+                        split_spaces = false;
                     }
                 }
             }
@@ -630,7 +633,7 @@ impl RuleSet {
                 rules: members,
                 combined,
                 combined_all,
-                alphabet: super::tokens::Alphabet::new(alphabet),
+                alphabet: super::tokens::Alphabet::new(alphabet).split_spaces(split_spaces),
                 mins,
             }))
         };
@@ -692,5 +695,15 @@ mod tests {
         assert!(contains_ignoring_spaces(b"xxab c", b"a bc"));
         assert!(!contains_ignoring_spaces(b"ab", b"abc"));
         assert!(contains_ignoring_spaces(b"ab", b" "));
+    }
+
+    #[test]
+    fn builtin_digit_tokens_split_at_double_spaces() {
+        // Every built-in digit-gated rule keeps its spaces single and inside the match, so a
+        // space-aligned table row is cut into its cells before any automaton runs.
+        let rules = RuleSet::load(&[] as &[&Path]).unwrap();
+        let g = rules.digit_group.as_ref().unwrap();
+        assert!(g.alphabet.set[b' ' as usize]);
+        assert!(g.alphabet.split_spaces);
     }
 }

@@ -22,6 +22,10 @@ pub struct Alphabet {
     pub set: [bool; 256],
     rows: [u8; 16],
     ascii: bool,
+    /// A space next to another space is not in the alphabet, whatever `set` says: no match
+    /// of the group starts or ends with a space or holds two in a row
+    /// ([`super::gate::Spaces`]), so a match never holds such a space.
+    pub(crate) split_spaces: bool,
 }
 
 impl Alphabet {
@@ -36,7 +40,24 @@ impl Alphabet {
             set,
             rows,
             ascii: set[128..].iter().all(|&x| !x),
+            split_spaces: false,
         }
+    }
+
+    /// Take out of the alphabet every space next to another space (see `split_spaces`).
+    pub fn split_spaces(mut self, yes: bool) -> Alphabet {
+        self.split_spaces = yes && self.set[b' ' as usize];
+        self
+    }
+
+    /// Whether `text[i]` is in the alphabet, in its place.
+    #[inline]
+    fn has(&self, text: &[u8], i: usize) -> bool {
+        let b = text[i];
+        self.set[b as usize]
+            && !(self.split_spaces
+                && b == b' '
+                && ((i > 0 && text[i - 1] == b' ') || text.get(i + 1) == Some(&b' ')))
     }
 }
 
@@ -51,11 +72,11 @@ fn counts(x: u8) -> (u32, u32, u32) {
 /// The token around trigger `t`, not reaching back before `floor`.
 fn expand(alpha: &Alphabet, text: &[u8], floor: usize, t: usize) -> Token {
     let mut a = t;
-    while a > floor && alpha.set[text[a - 1] as usize] {
+    while a > floor && alpha.has(text, a - 1) {
         a -= 1;
     }
     let mut b = t;
-    while b < text.len() && alpha.set[text[b] as usize] {
+    while b < text.len() && alpha.has(text, b) {
         b += 1;
     }
     let mut tok = Token {
@@ -100,7 +121,7 @@ fn scalar_from(
     let mut pos = from;
     while pos < text.len() {
         let Some(t) = trigger(text, pos) else { break };
-        if !alpha.set[text[t] as usize] {
+        if !alpha.has(text, t) {
             pos = t + 1;
             floor = pos;
             continue;
@@ -145,7 +166,7 @@ pub fn next_digit(h: &[u8], mut i: usize) -> Option<usize> {
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn masks64(rows: std::arch::x86_64::__m256i, p: *const u8) -> (u64, u64, u64, u64) {
+unsafe fn masks64(rows: std::arch::x86_64::__m256i, p: *const u8) -> (u64, u64, u64, u64, u64) {
     use std::arch::x86_64::*;
     let pow2 = _mm256_setr_epi8(
         1, 2, 4, 8, 16, 32, 64, -128, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 64, -128, 0, 0,
@@ -153,12 +174,13 @@ unsafe fn masks64(rows: std::arch::x86_64::__m256i, p: *const u8) -> (u64, u64, 
     );
     let nib = _mm256_set1_epi8(0x0F);
     let zero = _mm256_setzero_si256();
-    let (c0, c9, ca, c25, cat) = (
+    let (c0, c9, ca, c25, cat, csp) = (
         _mm256_set1_epi8(b'0' as i8),
         _mm256_set1_epi8(9),
         _mm256_set1_epi8(b'A' as i8),
         _mm256_set1_epi8(25),
         _mm256_set1_epi8(b'@' as i8),
+        _mm256_set1_epi8(b' ' as i8),
     );
     let half = |v: __m256i| {
         let lo = _mm256_and_si256(v, nib);
@@ -171,17 +193,25 @@ unsafe fn masks64(rows: std::arch::x86_64::__m256i, p: *const u8) -> (u64, u64, 
         let u = _mm256_sub_epi8(v, ca);
         let is_u = _mm256_cmpeq_epi8(_mm256_min_epu8(u, c25), u);
         let is_at = _mm256_cmpeq_epi8(v, cat);
+        let is_sp = _mm256_cmpeq_epi8(v, csp);
         (
             !(_mm256_movemask_epi8(out) as u32),
             _mm256_movemask_epi8(is_d) as u32,
             _mm256_movemask_epi8(is_u) as u32,
             _mm256_movemask_epi8(is_at) as u32,
+            _mm256_movemask_epi8(is_sp) as u32,
         )
     };
     let a = half(_mm256_loadu_si256(p as *const __m256i));
     let b = half(_mm256_loadu_si256(p.add(32) as *const __m256i));
     let j = |x: u32, y: u32| x as u64 | (y as u64) << 32;
-    (j(a.0, b.0), j(a.1, b.1), j(a.2, b.2), j(a.3, b.3))
+    (
+        j(a.0, b.0),
+        j(a.1, b.1),
+        j(a.2, b.2),
+        j(a.3, b.3),
+        j(a.4, b.4),
+    )
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -198,7 +228,13 @@ unsafe fn digit_tokens_avx2(
     let mut i = from;
     let mut floor = 0;
     'blocks: while i + 64 <= text.len() {
-        let (am, dm, um, atm) = masks64(rows, text.as_ptr().add(i));
+        let (mut am, dm, um, atm, sm) = masks64(rows, text.as_ptr().add(i));
+        if alpha.split_spaces && sm != 0 {
+            // A space with a space before or after it (in this block or the next) is out.
+            let before = (sm << 1) | (i > 0 && text[i - 1] == b' ') as u64;
+            let after = (sm >> 1) | ((text.get(i + 64) == Some(&b' ')) as u64) << 63;
+            am &= !(sm & (before | after));
+        }
         // Digits outside the alphabet make no token.
         let mut digits = dm & am;
         while digits != 0 {
@@ -274,7 +310,11 @@ mod tests {
         for b in b"0123456789-" {
             narrow[*b as usize] = true;
         }
-        let alphabets = [Alphabet::new(wide), Alphabet::new(narrow)];
+        let alphabets = [
+            Alphabet::new(wide),
+            Alphabet::new(narrow),
+            Alphabet::new(wide).split_spaces(true),
+        ];
         let mut x: u64 = 0x2545F4914F6CDD1D;
         let mut next = move || {
             x ^= x << 13;
@@ -309,5 +349,41 @@ mod tests {
                 assert_eq!(got, reference(alpha, &text, from, to), "round {round}");
             }
         }
+    }
+
+    #[test]
+    fn split_spaces_cuts_tokens_at_double_spaces_only() {
+        let mut set = [false; 256];
+        for b in b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ -." {
+            set[*b as usize] = true;
+        }
+        let alpha = Alphabet::new(set).split_spaces(true);
+        // A space-aligned row, long enough for the vectorized path, and a lone space kept.
+        let row = b"23106451  2023-09-12  SKU-26336   259 X      942.30     244055.70 123 45 6789                   1".to_vec();
+        let mut got = Vec::new();
+        digit_tokens(&alpha, &row, 0, row.len(), |t| {
+            got.push(
+                std::str::from_utf8(&row[t.start..t.end])
+                    .unwrap()
+                    .to_string(),
+            )
+        });
+        assert_eq!(
+            got,
+            [
+                "23106451",
+                "2023-09-12",
+                "SKU-26336",
+                "259 X",
+                "942.30",
+                "244055.70 123 45 6789",
+                "1"
+            ]
+        );
+        // Without the split the row is one token.
+        let whole = Alphabet::new(set);
+        let mut n = 0;
+        digit_tokens(&whole, &row, 0, row.len(), |_| n += 1);
+        assert_eq!(n, 1);
     }
 }
