@@ -937,35 +937,90 @@ fn record_finding(
     file.findings += 1;
     rep.contains_phi |= f.kind.is_core() && f.confidence >= Confidence::Medium;
     rep.fingerprints.push((f.kind, fp));
-    rep.findings.push(FindingRecord {
-        ty: "finding",
-        path: dpath.text.clone(),
-        path_bytes: dpath.bytes_hex.clone(),
-        kind: f.kind,
-        rule: rule.spec.id.clone(),
-        confidence: f.confidence,
-        masked: mask::mask(f.kind, rule.spec.mask.as_deref(), &f.value),
-        value: cfg.reveal.then_some(f.value),
-        fingerprint: hex_lower(&fp),
-        location,
-    });
-    if rep.findings.len() >= BATCH {
+    let masked = mask::mask(f.kind, rule.spec.mask.as_deref(), &f.value);
+    match findings_out(cfg) {
+        FindingsOut::Records => rep.findings.push(FindingRecord {
+            ty: "finding",
+            path: dpath.text.clone(),
+            path_bytes: dpath.bytes_hex.clone(),
+            kind: f.kind,
+            rule: rule.spec.id.clone(),
+            confidence: f.confidence,
+            masked,
+            value: cfg.reveal.then_some(f.value),
+            fingerprint: hex_lower(&fp),
+            location,
+        }),
+        FindingsOut::Json => {
+            let mut hex = [0u8; 64];
+            crate::inventory::write_finding(
+                &mut rep.rendered,
+                &crate::inventory::FindingJson {
+                    path: &dpath.text,
+                    path_bytes: dpath.bytes_hex.as_deref(),
+                    kind: f.kind,
+                    rule: &rule.spec.id,
+                    confidence: f.confidence,
+                    masked: &masked,
+                    value: cfg.reveal.then_some(f.value.as_str()),
+                    fingerprint: hex_into(&fp, &mut hex),
+                    location: &location,
+                },
+            );
+            rep.rendered.push(b'\n');
+            rep.rendered_counts.push((f.kind, f.confidence));
+        }
+        FindingsOut::Counts => rep.rendered_counts.push((f.kind, f.confidence)),
+    }
+    if rep.queued_findings() >= BATCH {
         emit(FileReport {
             findings: std::mem::replace(&mut rep.findings, Vec::with_capacity(BATCH)),
             fingerprints: std::mem::replace(&mut rep.fingerprints, Vec::with_capacity(BATCH)),
+            rendered: std::mem::take(&mut rep.rendered),
+            rendered_counts: std::mem::take(&mut rep.rendered_counts),
             key: rep.key,
             ..FileReport::empty()
         });
     }
 }
 
+/// How workers hand findings to the writer thread.
+enum FindingsOut {
+    /// As records: the inventory store keeps them.
+    Records,
+    /// Rendered as JSON Lines on the worker (the writer only copies the bytes), with their
+    /// kind and confidence for the totals: no store, JSON Lines output.
+    Json,
+    /// Kind and confidence only: no store, and the terminal summary shows counts.
+    Counts,
+}
+
+fn findings_out(cfg: &ScanConfig) -> FindingsOut {
+    match (&cfg.db, cfg.format) {
+        (Some(_), _) => FindingsOut::Records,
+        (None, Format::Jsonl) => FindingsOut::Json,
+        (None, Format::Human) => FindingsOut::Counts,
+    }
+}
+
+/// Lowercase hex of a fingerprint, written into `buf`.
+fn hex_into<'b>(b: &[u8; 32], buf: &'b mut [u8; 64]) -> &'b str {
+    for (pair, &x) in buf.chunks_exact_mut(2).zip(b) {
+        pair.copy_from_slice(&hex_pair(x));
+    }
+    std::str::from_utf8(buf).expect("hex digits are ASCII")
+}
+
+fn hex_pair(x: u8) -> [u8; 2] {
+    const D: &[u8; 16] = b"0123456789abcdef";
+    [D[usize::from(x >> 4)], D[usize::from(x & 15)]]
+}
+
 /// Lowercase hex, as `hex::encode` writes it (one per finding: the crate's iterator is slow).
 fn hex_lower(b: &[u8]) -> String {
-    const D: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(b.len() * 2);
     for &x in b {
-        s.push(char::from(D[usize::from(x >> 4)]));
-        s.push(char::from(D[usize::from(x & 15)]));
+        s.extend(hex_pair(x).map(char::from));
     }
     s
 }
@@ -1112,7 +1167,7 @@ pub struct ToWriter {
 
 impl ToWriter {
     pub fn send(&self, r: FileReport) {
-        self.queued.acquire(r.findings.len());
+        self.queued.acquire(r.queued_findings());
         let _ = self.tx.send(r);
     }
 }
@@ -1318,7 +1373,7 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
                     Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
                 };
                 // Counted out when taken: the writer holds at most this one batch more.
-                queued.release(rep.findings.len());
+                queued.release(rep.queued_findings());
                 if !rep.carried.is_empty() {
                     // Recorded by reference in one go at the end.
                     incr.carried_forward += rep.carried.len() as u64;
@@ -1673,6 +1728,7 @@ mod tests {
         assert_eq!(cell_ref(u32::MAX, u32::MAX), "MWLQKWV4294967296");
         let fp: [u8; 32] = std::array::from_fn(|i| (i * 37) as u8);
         assert_eq!(hex_lower(&fp), hex::encode(fp));
+        assert_eq!(hex_into(&fp, &mut [0; 64]), hex::encode(fp));
     }
 
     #[test]
@@ -1742,25 +1798,50 @@ mod tests {
     }
 
     /// Findings of a file with very many of them are sent in bounded batches, the file record
-    /// last.
+    /// last: as records for the store, as JSON Lines rendered on the worker without one.
     #[test]
     fn many_findings_are_batched() {
         let dir = tempfile::tempdir().unwrap();
-        let cfg = config(dir.path());
         let p = dir.path().join("many.txt");
         let body: String = (0..10_000)
             .map(|i| format!("SSN 234-56-{:04}\n", 1000 + i % 8000))
             .collect();
         std::fs::write(&p, body).unwrap();
         let meta = std::fs::metadata(&p).unwrap();
-        let mut got = Vec::new();
-        Worker::new(&cfg).process(Item::File { path: &p, meta }, &mut |r| got.push(r));
-        assert!(got.len() >= 3);
-        assert!(got.iter().all(|r| r.findings.len() <= BATCH));
-        assert!(got[..got.len() - 1].iter().all(|r| r.file.is_none()));
-        let last = got.last().unwrap();
-        assert_eq!(last.file.as_ref().unwrap().findings, 10_000);
-        assert!(last.contains_phi);
-        assert_eq!(got.iter().map(|r| r.findings.len()).sum::<usize>(), 10_000);
+        for db in [None, Some(dir.path().join("inventory.sqlite"))] {
+            let cfg = ScanConfig {
+                db: db.clone(),
+                ..config(dir.path())
+            };
+            let mut got = Vec::new();
+            Worker::new(&cfg).process(
+                Item::File {
+                    path: &p,
+                    meta: meta.clone(),
+                },
+                &mut |r| got.push(r),
+            );
+            assert!(got.len() >= 3);
+            assert!(got.iter().all(|r| r.queued_findings() <= BATCH));
+            assert!(got[..got.len() - 1].iter().all(|r| r.file.is_none()));
+            let last = got.last().unwrap();
+            assert_eq!(last.file.as_ref().unwrap().findings, 10_000);
+            assert!(last.contains_phi);
+            let n = |f: fn(&FileReport) -> usize| got.iter().map(f).sum::<usize>();
+            assert_eq!(n(|r| r.queued_findings()), 10_000);
+            assert_eq!(n(|r| r.fingerprints.len()), 10_000);
+            if db.is_some() {
+                assert_eq!(n(|r| r.findings.len()), 10_000);
+                assert_eq!(n(|r| r.rendered.len()), 0);
+            } else {
+                assert_eq!(n(|r| r.findings.len()), 0);
+                let lines = n(|r| r.rendered.iter().filter(|&&b| b == b'\n').count());
+                assert_eq!(lines, 10_000);
+                let first = got[0].rendered.split(|&b| b == b'\n').next().unwrap();
+                let v: serde_json::Value = serde_json::from_slice(first).unwrap();
+                assert_eq!(v["type"], "finding");
+                assert_eq!(v["masked"], "***-**-1000");
+            }
+        }
     }
 }

@@ -166,9 +166,11 @@ pub struct FileReport {
     pub group: Option<usize>,
     /// Identifies the file across its batches (findings batches come before the record).
     pub key: u64,
-    /// Findings carried forward from the store, already rendered as the JSON Lines that
-    /// [`JsonlSink`] would write for them (written before `findings`), and the kind and
-    /// confidence of each for the totals (their fingerprints are in `fingerprints`).
+    /// Findings already rendered as the JSON Lines that [`JsonlSink`] would write for them
+    /// (written before `findings`), and the kind and confidence of each for the totals (their
+    /// fingerprints are in `fingerprints`): findings carried forward from the store, and, when
+    /// no store or other sink needs records, every finding (rendered on the worker thread;
+    /// with the terminal summary, only counted).
     pub rendered: Vec<u8>,
     pub rendered_counts: Vec<(Kind, Confidence)>,
     /// Files unchanged since a previous scan: the ids of their top-level rows in the store.
@@ -185,6 +187,11 @@ pub fn next_key() -> u64 {
 }
 
 impl FileReport {
+    /// The findings this report carries, as records or rendered.
+    pub fn queued_findings(&self) -> usize {
+        self.findings.len() + self.rendered_counts.len()
+    }
+
     pub fn done(file: FileRecord) -> FileReport {
         FileReport {
             file: Some(file),
@@ -397,38 +404,70 @@ impl<W: Write> Sink for JsonlSink<W> {
 /// order, escapes, optional fields left out), without its per-field machinery. Findings are
 /// most of the output: a patient-list export has one per cell.
 pub fn write_finding_json(out: &mut Vec<u8>, f: &FindingRecord) {
-    out.extend_from_slice(b"{\"type\":");
-    json_str(out, f.ty);
-    out.extend_from_slice(b",\"path\":");
-    json_str(out, &f.path);
-    if let Some(b) = &f.path_bytes {
+    write_finding(
+        out,
+        &FindingJson {
+            path: &f.path,
+            path_bytes: f.path_bytes.as_deref(),
+            kind: f.kind,
+            rule: &f.rule,
+            confidence: f.confidence,
+            masked: &f.masked,
+            value: f.value.as_deref(),
+            fingerprint: &f.fingerprint,
+            location: &f.location,
+        },
+    );
+}
+
+/// The fields of a finding record, borrowed: what [`write_finding`] writes. Workers render
+/// findings straight from the detector's output with it when no sink needs the records.
+pub struct FindingJson<'a> {
+    pub path: &'a str,
+    pub path_bytes: Option<&'a str>,
+    pub kind: Kind,
+    pub rule: &'a str,
+    pub confidence: Confidence,
+    pub masked: &'a str,
+    pub value: Option<&'a str>,
+    /// Lowercase hex.
+    pub fingerprint: &'a str,
+    pub location: &'a Location,
+}
+
+/// One finding as the JSON object [`FindingRecord`] serializes to (no newline).
+pub fn write_finding(out: &mut Vec<u8>, f: &FindingJson<'_>) {
+    out.extend_from_slice(b"{\"type\":\"finding\",\"path\":");
+    json_str(out, f.path);
+    if let Some(b) = f.path_bytes {
         out.extend_from_slice(b",\"path_bytes\":");
         json_str(out, b);
     }
-    out.extend_from_slice(b",\"kind\":");
-    json_str(out, f.kind.as_str());
-    out.extend_from_slice(b",\"rule\":");
-    json_str(out, &f.rule);
-    out.extend_from_slice(b",\"confidence\":");
-    json_str(out, f.confidence.as_str());
-    out.extend_from_slice(b",\"masked\":");
-    json_str(out, &f.masked);
-    if let Some(v) = &f.value {
+    out.extend_from_slice(b",\"kind\":\"");
+    out.extend_from_slice(f.kind.as_str().as_bytes());
+    out.extend_from_slice(b"\",\"rule\":");
+    json_str(out, f.rule);
+    out.extend_from_slice(b",\"confidence\":\"");
+    out.extend_from_slice(f.confidence.as_str().as_bytes());
+    out.extend_from_slice(b"\",\"masked\":");
+    json_str(out, f.masked);
+    if let Some(v) = f.value {
         out.extend_from_slice(b",\"value\":");
         json_str(out, v);
     }
     out.extend_from_slice(b",\"fingerprint\":");
-    json_str(out, &f.fingerprint);
+    json_str(out, f.fingerprint);
     out.extend_from_slice(b",\"location\":{");
-    let l = &f.location;
+    let l = f.location;
     let mut first = true;
     let mut key = |out: &mut Vec<u8>, k: &str| {
         if !first {
             out.push(b',');
         }
         first = false;
-        json_str(out, k);
-        out.push(b':');
+        out.push(b'"');
+        out.extend_from_slice(k.as_bytes());
+        out.extend_from_slice(b"\":");
     };
     for (k, v) in [("line", l.line), ("column", l.column), ("byte", l.byte)] {
         if let Some(v) = v {
@@ -471,7 +510,12 @@ fn json_u64(out: &mut Vec<u8>, mut v: u64) {
 /// `\t` ... or `\u00XX`, everything else (UTF-8 included) as it is.
 fn json_str(out: &mut Vec<u8>, s: &str) {
     let b = s.as_bytes();
-    if b.iter().all(|&c| c >= 0x20 && c != b'"' && c != b'\\') {
+    // No early exit: the compiler checks 32 bytes at a time.
+    let plain = |c: &[u8]| {
+        c.iter()
+            .fold(true, |ok, &x| ok & (x >= 0x20) & (x != b'"') & (x != b'\\'))
+    };
+    if b.chunks(32).all(plain) {
         out.push(b'"');
         out.extend_from_slice(b);
         out.push(b'"');
