@@ -618,6 +618,17 @@ const PAD_BEFORE: usize = 80;
 /// Bytes searched after the last trigger byte (letters after digits: MBI, HICN suffixes).
 const PAD_AFTER: usize = 40;
 
+/// Whether the vectorized passes (tokens, Teddy) can run: AVX2, with the bit-count
+/// instructions their per-block bit masks are taken apart with (every AVX2 CPU has them, but
+/// Rust enables them only when asked; without them `count_ones` is a dozen instructions).
+#[cfg(target_arch = "x86_64")]
+pub(crate) fn has_avx2() -> bool {
+    std::is_x86_feature_detected!("avx2")
+        && std::is_x86_feature_detected!("popcnt")
+        && std::is_x86_feature_detected!("bmi1")
+        && std::is_x86_feature_detected!("lzcnt")
+}
+
 /// Position of the next ASCII digit or `@` at or after `i`.
 #[inline]
 pub fn next_trigger(h: &[u8], i: usize) -> Option<usize> {

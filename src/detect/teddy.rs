@@ -33,6 +33,24 @@ pub struct Literal {
 
 use super::is_word;
 
+/// A literal's first (up to) four bytes as a little-endian word: the lowercase bytes, the
+/// bytes that are there, and the letters (a text byte ORed with 0x20 equals a lowercase letter
+/// exactly when it is that letter in either case).
+#[derive(Debug, Clone, Copy)]
+struct Quick {
+    pre: u32,
+    mask: u32,
+    fold: u32,
+    id: u32,
+}
+
+/// The `first3` bit of three bytes (each ORed with 0x20: letters in either case alike).
+#[inline]
+fn hash3(b: [u8; 3]) -> usize {
+    let w = u32::from_le_bytes([b[0], b[1], b[2], 0]) | 0x0020_2020;
+    (w.wrapping_mul(0x9E37_79B1) >> 16) as usize
+}
+
 /// Fingerprint length: the first `FP` bytes of a literal (with the byte after a short
 /// `word_end` literal) are tested in the vectorized pass.
 const FP: usize = 4;
@@ -73,13 +91,14 @@ pub struct CaseTeddy {
     /// can have a byte with low / high nibble `n` at offset `k`.
     lo: [[u16; 16]; FP],
     hi: [[u16; 16]; FP],
-    /// Literal ids per bucket, and the literals themselves (lowercase).
-    buckets: [Vec<u32>; 16],
+    /// Per bucket, its literals' quick tests (inline: a candidate is tested against a whole
+    /// bucket without looking at any literal), and the literals themselves (lowercase).
+    buckets: [Vec<Quick>; 16],
     literals: Vec<Literal>,
-    /// Per literal, its first (up to) four bytes as a little-endian word: the lowercase bytes,
-    /// the bytes that are there, and the letters (a text byte ORed with 0x20 equals a
-    /// lowercase letter exactly when it is that letter in either case).
-    quick: Vec<(u32, u32, u32)>,
+    /// Bit `h` is set when some literal's first three bytes, ORed with 0x20, hash to `h` (a
+    /// two-byte literal with every third byte): most candidates of the nibble tables are
+    /// turned away with one lookup.
+    first3: Box<[u64; 1024]>,
     /// Buckets whose literals need no word start (the others are only looked at where a word
     /// starts, which the vectorized pass tests exactly).
     anywhere: u16,
@@ -182,12 +201,29 @@ impl CaseTeddy {
         }
         let mut lo = [[0u16; 16]; FP];
         let mut hi = [[0u16; 16]; FP];
-        let mut buckets: [Vec<u32>; 16] = Default::default();
+        let quick = |id: u32| {
+            let l = &literals[id as usize].bytes;
+            let (mut pre, mut mask, mut fold) = (0u32, 0u32, 0u32);
+            for (k, &c) in l.iter().take(4).enumerate() {
+                pre |= u32::from(c) << (8 * k);
+                mask |= 0xFF << (8 * k);
+                if c.is_ascii_lowercase() {
+                    fold |= 0x20 << (8 * k);
+                }
+            }
+            Quick {
+                pre,
+                mask,
+                fold,
+                id,
+            }
+        };
+        let mut buckets: [Vec<Quick>; 16] = Default::default();
         for (b, slots) in assign.iter().enumerate() {
             let bit = 1u16 << b;
             for &(id, variant) in slots {
-                if !buckets[b].contains(&id) {
-                    buckets[b].push(id);
+                if !buckets[b].iter().any(|q| q.id == id) {
+                    buckets[b].push(quick(id));
                 }
                 let l = &literals[id as usize].bytes;
                 for k in 0..FP {
@@ -203,29 +239,24 @@ impl CaseTeddy {
                 }
             }
         }
-        let quick = literals
-            .iter()
-            .map(|l| {
-                let (mut pre, mut mask, mut fold) = (0u32, 0u32, 0u32);
-                for (k, &c) in l.bytes.iter().take(4).enumerate() {
-                    pre |= u32::from(c) << (8 * k);
-                    mask |= 0xFF << (8 * k);
-                    if c.is_ascii_lowercase() {
-                        fold |= 0x20 << (8 * k);
-                    }
-                }
-                (pre, mask, fold)
-            })
-            .collect();
+        let mut first3 = Box::new([0u64; 1024]);
+        for l in &literals {
+            let mut set = |h: usize| first3[h / 64] |= 1 << (h % 64);
+            match l.bytes[..] {
+                [a, b] => (0..=255).for_each(|c| set(hash3([a, b, c]))),
+                [a, b, c, ..] => set(hash3([a, b, c])),
+                _ => unreachable!("gate literals are at least 2 bytes"),
+            }
+        }
         CaseTeddy {
             lo,
             hi,
             buckets,
-            quick,
+            first3,
             literals,
             anywhere,
             #[cfg(target_arch = "x86_64")]
-            avx2: std::is_x86_feature_detected!("avx2"),
+            avx2: super::has_avx2(),
             #[cfg(not(target_arch = "x86_64"))]
             avx2: false,
         }
@@ -244,7 +275,7 @@ impl CaseTeddy {
         }
         #[cfg(target_arch = "x86_64")]
         if self.avx2 {
-            // SAFETY: AVX2 was detected at construction.
+            // SAFETY: AVX2, POPCNT, BMI1 and LZCNT were detected at construction.
             unsafe { self.find_avx2(text, from, to, out) };
             return;
         }
@@ -282,18 +313,24 @@ impl CaseTeddy {
         let word = text
             .get(i..i + 4)
             .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]));
+        if let Some(w) = text.get(i..i + 3) {
+            let h = hash3([w[0], w[1], w[2]]);
+            if self.first3[h / 64] >> (h % 64) & 1 == 0 {
+                return;
+            }
+        }
         while buckets != 0 {
             let b = buckets.trailing_zeros() as usize;
             buckets &= buckets - 1;
-            for &id in &self.buckets[b] {
-                let l = &self.literals[id as usize];
-                let end = i + l.bytes.len();
+            for q in &self.buckets[b] {
                 if let Some(w) = word {
-                    let (pre, mask, fold) = self.quick[id as usize];
-                    if (w | fold) & mask != pre {
+                    if (w | q.fold) & q.mask != q.pre {
                         continue;
                     }
                 }
+                let id = q.id;
+                let l = &self.literals[id as usize];
+                let end = i + l.bytes.len();
                 let Some(t) = text.get(i..end) else { continue };
                 if !t.eq_ignore_ascii_case(&l.bytes) {
                     continue;
@@ -323,7 +360,7 @@ impl CaseTeddy {
     }
 
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,popcnt,bmi1,lzcnt")]
     unsafe fn find_avx2(&self, text: &[u8], from: usize, to: usize, out: &mut Vec<Hit>) {
         use std::arch::x86_64::*;
         // Two sets of byte tables: buckets 0-7 (low byte of each u16) and 8-15.

@@ -139,8 +139,8 @@ fn scalar_from(
 /// The tokens around digits, as [`scalar`] with a digit trigger gives them.
 pub fn digit_tokens(alpha: &Alphabet, text: &[u8], from: usize, to: usize, f: impl FnMut(Token)) {
     #[cfg(target_arch = "x86_64")]
-    if alpha.ascii && std::is_x86_feature_detected!("avx2") {
-        // SAFETY: AVX2 is available (checked above).
+    if alpha.ascii && super::has_avx2() {
+        // SAFETY: AVX2, POPCNT, BMI1 and LZCNT are available (checked above).
         unsafe { digit_tokens_avx2(alpha, text, from, to, f) };
         return;
     }
@@ -165,7 +165,7 @@ pub fn next_digit(h: &[u8], mut i: usize) -> Option<usize> {
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,popcnt,bmi1,lzcnt")]
 unsafe fn masks64(rows: std::arch::x86_64::__m256i, p: *const u8) -> (u64, u64, u64, u64, u64) {
     use std::arch::x86_64::*;
     let pow2 = _mm256_setr_epi8(
@@ -215,7 +215,7 @@ unsafe fn masks64(rows: std::arch::x86_64::__m256i, p: *const u8) -> (u64, u64, 
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,popcnt,bmi1,lzcnt")]
 unsafe fn digit_tokens_avx2(
     alpha: &Alphabet,
     text: &[u8],
