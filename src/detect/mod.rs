@@ -755,13 +755,8 @@ fn token_candidates(
     at_sign: bool,
     cands: &mut Vec<Cand>,
 ) {
-    let min_digits = g.mins.iter().map(|m| m.0).min().unwrap_or(0);
     let mut each = |t: tokens::Token| {
-        if t.digits >= min_digits
-            && g.mins
-                .iter()
-                .any(|&(md, mu, ma)| t.digits >= md && t.upper >= mu && t.at >= ma)
-        {
+        if g.mins.pass(&t) {
             group_matches(g, c, chunk, t.start, t.end, cands);
         }
     };

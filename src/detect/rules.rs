@@ -198,7 +198,7 @@ pub struct Group {
     /// Every byte a match of any of the group's rules can contain.
     pub alphabet: super::tokens::Alphabet,
     /// Per pattern: the fewest digits, capitals and `@` a match holds.
-    pub mins: Vec<(u32, u32, u32)>,
+    pub mins: super::tokens::Mins,
     /// Per rule index (of the whole set): its rank in `RuleSet::text_rules`.
     pub rank: Vec<u32>,
 }
@@ -634,7 +634,7 @@ impl RuleSet {
                 combined,
                 combined_all,
                 alphabet: super::tokens::Alphabet::new(alphabet).split_spaces(split_spaces),
-                mins,
+                mins: super::tokens::Mins::new(mins),
             }))
         };
         let keyword_group = group(|g| matches!(g, Gate::Keywords { .. }))?;

@@ -61,6 +61,44 @@ impl Alphabet {
     }
 }
 
+/// Whether a token holds as many digits, capitals and `@` as some rule of its group needs.
+#[derive(Debug, Clone)]
+pub struct Mins {
+    /// Per rule: the fewest digits, capitals and `@` a match holds.
+    pub each: Vec<(u32, u32, u32)>,
+    /// By digit count (63: 63 or more): the fewest capitals that some rule needing at most that
+    /// many digits needs (`u32::MAX`: no such rule). Used when every rule needs fewer than 63
+    /// digits and no `@`, as the digit group's do: one lookup per token instead of a loop.
+    upper: [u32; 64],
+    table: bool,
+}
+
+impl Mins {
+    pub fn new(each: Vec<(u32, u32, u32)>) -> Mins {
+        let mut upper = [u32::MAX; 64];
+        for (d, u) in upper.iter_mut().enumerate() {
+            for &(md, mu, _) in &each {
+                if md as usize <= d {
+                    *u = (*u).min(mu);
+                }
+            }
+        }
+        let table = each.iter().all(|&(md, _, ma)| md < 63 && ma == 0);
+        Mins { each, upper, table }
+    }
+
+    #[inline]
+    pub fn pass(&self, t: &Token) -> bool {
+        if self.table {
+            t.upper >= self.upper[t.digits.min(63) as usize]
+        } else {
+            self.each
+                .iter()
+                .any(|&(md, mu, ma)| t.digits >= md && t.upper >= mu && t.at >= ma)
+        }
+    }
+}
+
 fn counts(x: u8) -> (u32, u32, u32) {
     (
         x.is_ascii_digit() as u32,
@@ -347,6 +385,36 @@ mod tests {
                 let mut got = Vec::new();
                 digit_tokens(alpha, &text, from, to, |t| got.push(t));
                 assert_eq!(got, reference(alpha, &text, from, to), "round {round}");
+            }
+        }
+    }
+
+    #[test]
+    fn mins_table_is_the_loop() {
+        let sets = [
+            vec![(9, 0, 0), (5, 4, 0), (10, 0, 0), (7, 2, 0)],
+            vec![(3, 0, 1), (9, 0, 0)],
+            vec![(70, 0, 0), (2, 9, 0)],
+            vec![(0, 0, 0)],
+        ];
+        for each in sets {
+            let m = Mins::new(each.clone());
+            for digits in 0..80 {
+                for upper in 0..12 {
+                    for at in 0..2 {
+                        let t = Token {
+                            start: 0,
+                            end: 0,
+                            digits,
+                            upper,
+                            at,
+                        };
+                        let want = each
+                            .iter()
+                            .any(|&(d, u, a)| digits >= d && upper >= u && at >= a);
+                        assert_eq!(m.pass(&t), want, "{each:?} {digits} {upper} {at}");
+                    }
+                }
             }
         }
     }
