@@ -356,6 +356,101 @@ fn prefix_set(h: &Hir) -> Option<Prefixes> {
     }
 }
 
+/// The bytes skipped after a label before [`follow_after_label`]'s set is looked up.
+pub fn is_label_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)
+}
+
+/// For a labelled rule and its literals: per literal, the bytes that can come first after
+/// the literal and any run of spaces ([`is_label_space`]), in a match of `pattern` that starts
+/// where the literal does (its letters in either case). A label found in running prose
+/// ("the patient tolerated ...", "insurance appeal") is then turned away without a search.
+/// None for a literal when there is nothing to gain or it cannot be told: a match can end
+/// inside the literal or the spaces, or the automaton gave up.
+///
+/// Worked out on the rule's own lazy DFA: the states after the literal (from every possible
+/// start), closed under space bytes, and every byte that leads out of them to a live state or
+/// a match.
+pub fn follow_after_label(pattern: &str, lits: &[&[u8]]) -> Vec<Option<Box<[bool; 256]>>> {
+    use regex_automata::hybrid::dfa::DFA;
+    use regex_automata::util::start;
+    use regex_automata::Anchored;
+    let Ok(dfa) = DFA::builder().syntax(syntax_config()).build(pattern) else {
+        return vec![None; lits.len()];
+    };
+    let mut cache = dfa.create_cache();
+    let mut starts = Vec::new();
+    for lb in std::iter::once(None).chain((0..=255u8).map(Some)) {
+        let cfg = start::Config::new().anchored(Anchored::Yes).look_behind(lb);
+        match dfa.start_state(&mut cache, &cfg) {
+            Ok(s) => starts.push(s),
+            Err(_) => return vec![None; lits.len()],
+        }
+    }
+    starts.sort_unstable();
+    starts.dedup();
+    lits.iter()
+        .map(|lit| follow_one(&dfa, &mut cache, starts.clone(), lit))
+        .collect()
+}
+
+fn follow_one(
+    dfa: &regex_automata::hybrid::dfa::DFA,
+    cache: &mut regex_automata::hybrid::dfa::Cache,
+    mut states: Vec<regex_automata::hybrid::LazyStateID>,
+    lit: &[u8],
+) -> Option<Box<[bool; 256]>> {
+    const MAX_STATES: usize = 512;
+    let mut step = |states: &[regex_automata::hybrid::LazyStateID], bytes: &[u8]| {
+        let mut next = Vec::new();
+        for &s in states {
+            for &b in bytes {
+                let t = dfa.next_state(cache, s, b).ok()?;
+                if t.is_quit() || t.is_unknown() || t.is_match() {
+                    return None;
+                }
+                if !t.is_dead() {
+                    next.push(t);
+                }
+            }
+        }
+        next.sort_unstable();
+        next.dedup();
+        (next.len() <= MAX_STATES).then_some(next)
+    };
+    for &c in lit {
+        states = step(&states, &[c.to_ascii_lowercase(), c.to_ascii_uppercase()])?;
+    }
+    if states.is_empty() {
+        return None;
+    }
+    // Closed under spaces.
+    let spaces: Vec<u8> = (0..=255u8).filter(|&b| is_label_space(b)).collect();
+    let mut closure = states.clone();
+    let mut fresh = states;
+    while !fresh.is_empty() {
+        fresh = step(&fresh, &spaces)?;
+        fresh.retain(|t| !closure.contains(t));
+        closure.extend_from_slice(&fresh);
+        if closure.len() > MAX_STATES {
+            return None;
+        }
+    }
+    let mut allowed = Box::new([false; 256]);
+    for &s in &closure {
+        for b in 0..=255u8 {
+            let t = dfa.next_state(cache, s, b).ok()?;
+            if t.is_quit() || t.is_unknown() {
+                return None;
+            }
+            if !t.is_dead() || t.is_match() {
+                allowed[usize::from(b)] = true;
+            }
+        }
+    }
+    Some(allowed)
+}
+
 /// Whether every match of `h` starts at an ASCII word boundary (`\b` first).
 pub fn starts_at_word_boundary(h: &Hir) -> bool {
     match h.kind() {
@@ -476,6 +571,34 @@ mod tests {
         let s = sh(r"a|b").spaces;
         assert!(!s.empty && !s.first && !s.last && !s.double);
         assert!(sh(r"a?").spaces.empty);
+    }
+
+    #[test]
+    fn what_follows_a_label() {
+        let mrn = r"(?xi) \b (?: mrn | patient \s* (?: \# | id | no\.? | acct\.? \s* \#? ) | ins\.? \s* id )
+            \s* [:\#=.]{0,3} \s* (?P<value> [A-Z0-9]{4,} ) \b";
+        let one = |p: &str, l: &[u8]| follow_after_label(p, &[l]).pop().unwrap();
+        let f = one(mrn, b"patient").unwrap();
+        for b in *b"#iInNaA" {
+            assert!(f[b as usize], "{}", b as char);
+        }
+        for b in *b"tTd's-1" {
+            assert!(!f[b as usize], "{}", b as char);
+        }
+        let f = one(mrn, b"ins").unwrap();
+        assert!(f[b'.' as usize] && f[b'I' as usize] && !f[b'u' as usize] && !f[b't' as usize]);
+        // "mrn" is followed by the value's separators or the value itself.
+        let f = one(mrn, b"mrn").unwrap();
+        assert!(f[b':' as usize] && f[b'7' as usize] && f[b'X' as usize] && !f[b'(' as usize]);
+        // A match that can end right after the label (or its spaces) gives no test.
+        assert!(one(r"(?i)\bpatient\b", b"patient").is_none());
+        assert!(one(r"(?i)patient\s", b"patient").is_none());
+        // A literal no match starts with gives none either (nothing to learn).
+        assert!(one(mrn, b"zz").is_none());
+        // Several literals of one rule at once give what each gives alone.
+        let both = follow_after_label(mrn, &[b"ins", b"patient"]);
+        assert_eq!(both[0], one(mrn, b"ins"));
+        assert_eq!(both[1], one(mrn, b"patient"));
     }
 
     #[test]

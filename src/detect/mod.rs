@@ -1137,7 +1137,8 @@ impl<'r> Detector<'r> {
         let mut regions = std::mem::take(&mut sc.regions);
         regions.clear();
         for h in &hits {
-            for &(ri, keyword) in &lg.users[h.literal as usize] {
+            let follow = &lg.follow[h.literal as usize];
+            for (&(ri, keyword), follow) in lg.users[h.literal as usize].iter().zip(follow) {
                 if keyword {
                     let gate::Gate::Keywords { max_len } = self.rules.gates[ri] else {
                         continue;
@@ -1150,6 +1151,14 @@ impl<'r> Detector<'r> {
                     let b = (h.start + w.before + max_len).min(text.len());
                     regions.push((a, b));
                 } else if h.start >= chunk.from && h.start < chunk.to {
+                    if let Some(follow) = follow {
+                        let next = text[h.end.min(text.len())..]
+                            .iter()
+                            .find(|&&b| !gate::is_label_space(b));
+                        if next.is_some_and(|&b| !follow[usize::from(b)]) {
+                            continue;
+                        }
+                    }
                     let (Some(re), Some((cache, _))) = (
                         self.rules.rules[ri].regex.as_ref(),
                         sc.per_rule[ri].as_mut(),

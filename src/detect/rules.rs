@@ -210,6 +210,9 @@ pub struct Group {
 pub struct LiteralGate {
     pub teddy: super::teddy::CaseTeddy,
     pub users: Vec<Vec<(usize, bool)>>,
+    /// Aligned with `users`: for a label, the bytes that may follow it after any spaces
+    /// ([`super::gate::follow_after_label`]); None: no such test.
+    pub follow: Vec<Vec<Option<Box<[bool; 256]>>>>,
     /// The farthest a keyword can be from the start of a value it labels, over every
     /// keyword-gated rule (context window plus longest match).
     pub reach: usize,
@@ -580,9 +583,31 @@ impl RuleSet {
                 _ => {}
             }
         }
+        // Per labelled rule, one automaton for all its literals.
+        let mut follow: Vec<Vec<Option<Box<[bool; 256]>>>> =
+            users.iter().map(|us| vec![None; us.len()]).collect();
+        for &ri in &text_rules {
+            let (Gate::Labels(_), Some(pattern)) = (&gates[ri], rules[ri].spec.pattern.as_deref())
+            else {
+                continue;
+            };
+            let mine: Vec<(usize, usize)> = users
+                .iter()
+                .enumerate()
+                .flat_map(|(li, us)| us.iter().position(|&u| u == (ri, false)).map(|k| (li, k)))
+                .collect();
+            let bytes: Vec<&[u8]> = mine.iter().map(|&(li, _)| &lits[li].bytes[..]).collect();
+            for ((li, k), f) in mine
+                .into_iter()
+                .zip(super::gate::follow_after_label(pattern, &bytes))
+            {
+                follow[li][k] = f;
+            }
+        }
         let literal_gate = (!lits.is_empty()).then(|| LiteralGate {
             teddy: super::teddy::CaseTeddy::new(&lits),
             users,
+            follow,
             reach,
             needs_digit,
         });
