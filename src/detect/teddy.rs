@@ -163,6 +163,27 @@ impl CaseTeddy {
                 (literals[s.0 as usize].word_start, g, t)
             })
             .collect();
+        // What merging two groups costs, kept up to date as groups merge (only the merged
+        // group's row and column change): the rule set loads once per process, and computing
+        // every pair at every step was a third of the start-up time.
+        let merged = |a: &NibbleSets, b: &NibbleSets| {
+            let mut t = *a;
+            for (x, y) in t.iter_mut().zip(b) {
+                x[0] |= y[0];
+                x[1] |= y[1];
+            }
+            t
+        };
+        let pair_cost = |a: &BucketDraft, b: &BucketDraft| {
+            if a.0 != b.0 {
+                return f64::INFINITY;
+            }
+            volume(&merged(&a.2, &b.2)) - volume(&a.2) - volume(&b.2)
+        };
+        let mut cost: Vec<Vec<f64>> = groups
+            .iter()
+            .map(|a| groups.iter().map(|b| pair_cost(a, b)).collect())
+            .collect();
         while groups.len() > 16 {
             let mut best: Option<(f64, usize, usize)> = None;
             for i in 0..groups.len() {
@@ -170,14 +191,9 @@ impl CaseTeddy {
                     if groups[i].0 != groups[j].0 {
                         continue;
                     }
-                    let mut t = groups[i].2;
-                    for (x, y) in t.iter_mut().zip(&groups[j].2) {
-                        x[0] |= y[0];
-                        x[1] |= y[1];
-                    }
-                    let cost = volume(&t) - volume(&groups[i].2) - volume(&groups[j].2);
-                    if best.is_none_or(|(c, _, _)| cost < c) {
-                        best = Some((cost, i, j));
+                    let c = cost[i][j];
+                    if best.is_none_or(|(b, _, _)| c < b) {
+                        best = Some((c, i, j));
                     }
                 }
             }
@@ -185,10 +201,16 @@ impl CaseTeddy {
                 panic!("more than 16 groups that cannot be merged");
             };
             let (_, g, t) = groups.swap_remove(j);
+            cost.swap_remove(j);
+            for row in &mut cost {
+                row.swap_remove(j);
+            }
             groups[i].1.extend(g);
-            for (x, y) in groups[i].2.iter_mut().zip(&t) {
-                x[0] |= y[0];
-                x[1] |= y[1];
+            groups[i].2 = merged(&groups[i].2, &t);
+            for k in 0..groups.len() {
+                let c = pair_cost(&groups[i], &groups[k]);
+                cost[i][k] = c;
+                cost[k][i] = c;
             }
         }
         let mut assign: [Vec<(u32, u8)>; 16] = Default::default();
