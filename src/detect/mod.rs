@@ -764,7 +764,15 @@ fn token_candidates(
         let at = |h: &[u8], i: usize| memchr::memchr(b'@', &h[i..]).map(|p| p + i);
         tokens::scalar(&g.alphabet, chunk.text, chunk.from, chunk.to, at, &mut each);
     } else {
-        tokens::digit_tokens(&g.alphabet, chunk.text, chunk.from, chunk.to, &mut each);
+        let min_len = g.mins.min_len();
+        tokens::digit_tokens(
+            &g.alphabet,
+            chunk.text,
+            chunk.from,
+            chunk.to,
+            min_len,
+            &mut each,
+        );
     }
 }
 

@@ -87,6 +87,16 @@ impl Mins {
         Mins { each, upper, table }
     }
 
+    /// The shortest token that can pass: every rule needs at least its digits, capitals and
+    /// `@` (distinct bytes), so a shorter token fails [`Mins::pass`].
+    pub fn min_len(&self) -> usize {
+        self.each
+            .iter()
+            .map(|&(d, u, a)| d.saturating_add(u).saturating_add(a) as usize)
+            .min()
+            .unwrap_or(0)
+    }
+
     #[inline]
     pub fn pass(&self, t: &Token) -> bool {
         if self.table {
@@ -174,15 +184,49 @@ fn scalar_from(
     }
 }
 
-/// The tokens around digits, as [`scalar`] with a digit trigger gives them.
-pub fn digit_tokens(alpha: &Alphabet, text: &[u8], from: usize, to: usize, f: impl FnMut(Token)) {
+/// The tokens around digits, as [`scalar`] with a digit trigger gives them, except that
+/// tokens shorter than `min_len` bytes may be left out (none of them can hold a match: see
+/// [`Mins::min_len`]).
+pub fn digit_tokens(
+    alpha: &Alphabet,
+    text: &[u8],
+    from: usize,
+    to: usize,
+    min_len: usize,
+    f: impl FnMut(Token),
+) {
     #[cfg(target_arch = "x86_64")]
     if alpha.ascii && super::has_avx2() {
         // SAFETY: AVX2, POPCNT, BMI1 and LZCNT are available (checked above).
-        unsafe { digit_tokens_avx2(alpha, text, from, to, f) };
+        unsafe { digit_tokens_avx2(alpha, text, from, to, min_len, f) };
         return;
     }
+    let _ = min_len;
     scalar(alpha, text, from, to, next_digit, f)
+}
+
+/// The bits of `am` in runs of at least `l` set bits (`l` from 1 to 16), and every bit of a
+/// run that touches either end of the word (it may go on in the next or previous block).
+#[inline]
+fn long_runs(am: u64, l: u32) -> u64 {
+    // Bit i: bits i .. i + l - 1 are all set.
+    let mut r = am;
+    for s in 1..l {
+        r &= am >> s;
+    }
+    let mut m = r;
+    for s in 1..l {
+        m |= r << s;
+    }
+    let first = (!am).trailing_zeros();
+    let last = (!am).leading_zeros();
+    if first > 0 {
+        m |= u64::MAX >> (64 - first);
+    }
+    if last > 0 {
+        m |= u64::MAX << (64 - last);
+    }
+    m
 }
 
 /// Whether `h` holds an ASCII digit.
@@ -259,8 +303,12 @@ unsafe fn digit_tokens_avx2(
     text: &[u8],
     from: usize,
     to: usize,
+    min_len: usize,
     mut f: impl FnMut(Token),
 ) {
+    // Short runs are dropped before their tokens are taken apart: in office text most digit
+    // tokens are a day, a month, a year, a room number.
+    let short = min_len.clamp(1, 16) as u32;
     use std::arch::x86_64::*;
     let rows = _mm256_broadcastsi128_si256(_mm_loadu_si128(alpha.rows.as_ptr() as *const __m128i));
     let mut i = from;
@@ -275,6 +323,9 @@ unsafe fn digit_tokens_avx2(
         }
         // Digits outside the alphabet make no token.
         let mut digits = dm & am;
+        if short > 1 && digits != 0 {
+            digits &= long_runs(am, short);
+        }
         while digits != 0 {
             let p = digits.trailing_zeros();
             let outside = !am;
@@ -382,9 +433,50 @@ mod tests {
             };
             let to = from + (next() as usize) % (len + 1 - from);
             for alpha in &alphabets {
-                let mut got = Vec::new();
-                digit_tokens(alpha, &text, from, to, |t| got.push(t));
-                assert_eq!(got, reference(alpha, &text, from, to), "round {round}");
+                let all = reference(alpha, &text, from, to);
+                for min_len in [0, 1, 3, 5, 16, 40] {
+                    let mut got = Vec::new();
+                    digit_tokens(alpha, &text, from, to, min_len, |t| got.push(t));
+                    // Short tokens may be left out; nothing else changes.
+                    assert!(got.iter().all(|t| all.contains(t)), "round {round}");
+                    got.retain(|t| t.end - t.start >= min_len);
+                    let mut want = all.clone();
+                    want.retain(|t| t.end - t.start >= min_len);
+                    assert_eq!(got, want, "round {round} min_len {min_len}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn long_runs_are_runs() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..2000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let am = x & x.rotate_left(3) | x.rotate_right(9);
+            for l in 1..=16u32 {
+                // The plain definition: each maximal run, kept when long or at an end.
+                let mut want = 0u64;
+                let mut i = 0;
+                while i < 64 {
+                    if am >> i & 1 == 0 {
+                        i += 1;
+                        continue;
+                    }
+                    let mut j = i;
+                    while j < 64 && am >> j & 1 == 1 {
+                        j += 1;
+                    }
+                    if j - i >= l || i == 0 || j == 64 {
+                        for k in i..j {
+                            want |= 1 << k;
+                        }
+                    }
+                    i = j;
+                }
+                assert_eq!(long_runs(am, l), want, "{am:064b} {l}");
             }
         }
     }
@@ -429,7 +521,7 @@ mod tests {
         // A space-aligned row, long enough for the vectorized path, and a lone space kept.
         let row = b"23106451  2023-09-12  SKU-26336   259 X      942.30     244055.70 123 45 6789                   1".to_vec();
         let mut got = Vec::new();
-        digit_tokens(&alpha, &row, 0, row.len(), |t| {
+        digit_tokens(&alpha, &row, 0, row.len(), 0, |t| {
             got.push(
                 std::str::from_utf8(&row[t.start..t.end])
                     .unwrap()
@@ -451,7 +543,7 @@ mod tests {
         // Without the split the row is one token.
         let whole = Alphabet::new(set);
         let mut n = 0;
-        digit_tokens(&whole, &row, 0, row.len(), |_| n += 1);
+        digit_tokens(&whole, &row, 0, row.len(), 0, |_| n += 1);
         assert_eq!(n, 1);
     }
 }
