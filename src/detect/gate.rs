@@ -451,6 +451,19 @@ fn follow_one(
     Some(allowed)
 }
 
+/// Whether the `value` group of `h` is the whole of every match: `h` is that group, with
+/// nothing but look-arounds (`\b`) beside it, perhaps inside other groups.
+pub fn value_is_whole(h: &Hir) -> bool {
+    match h.kind() {
+        HirKind::Capture(c) => c.name.as_deref() == Some("value") || value_is_whole(&c.sub),
+        HirKind::Concat(hs) => {
+            let mut rest = hs.iter().filter(|h| !matches!(h.kind(), HirKind::Look(_)));
+            rest.next().is_some_and(value_is_whole) && rest.next().is_none()
+        }
+        _ => false,
+    }
+}
+
 /// Whether every match of `h` starts at an ASCII word boundary (`\b` first).
 pub fn starts_at_word_boundary(h: &Hir) -> bool {
     match h.kind() {
@@ -571,6 +584,19 @@ mod tests {
         let s = sh(r"a|b").spaces;
         assert!(!s.empty && !s.first && !s.last && !s.double);
         assert!(sh(r"a?").spaces.empty);
+    }
+
+    #[test]
+    fn whole_values() {
+        let w = |p: &str| value_is_whole(&parse(p).unwrap());
+        assert!(w(r"(?x) \b (?P<value> \d{3}-\d{2}-\d{4} ) \b"));
+        assert!(w(r"(?:\b(?P<value>\d{9})\b)"));
+        assert!(w(r"(?P<value>a|b)"));
+        assert!(!w(r"(?i)mrn\s*(?P<value>\d+)"));
+        assert!(!w(r"\b(?P<value>\d+)x"));
+        assert!(!w(r"(?P<other>\d+)"));
+        assert!(!w(r"(?P<value>\d+)|x"));
+        assert!(!w(r"\d+"));
     }
 
     #[test]

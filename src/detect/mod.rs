@@ -1278,15 +1278,21 @@ impl<'r> Detector<'r> {
         let (cache, caps) = sc.per_rule[ri].as_mut()?;
         let end = cell_end.unwrap_or(text.len());
         let input = Input::new(text).range(s..end).anchored(Anchored::Yes);
-        re.search_captures_with(cache, &input, caps);
-        let m = caps.get_match()?;
-        let match_end = m.end();
-        if let Some(ce) = cell_end {
-            if m.end() != ce {
-                return None;
-            }
+        let (match_end, span) = if rule.whole_value {
+            // The value is the whole match: the lazy DFA finds it, no captures needed.
+            let m = re.search_with(cache, &input)?;
+            (m.end(), m.span())
+        } else {
+            re.search_captures_with(cache, &input, caps);
+            let m = caps.get_match()?;
+            (
+                m.end(),
+                caps.get_group(rule.value_group).unwrap_or(m.span()),
+            )
+        };
+        if cell_end.is_some_and(|ce| match_end != ce) {
+            return None;
         }
-        let span = caps.get_group(rule.value_group).unwrap_or(m.span());
         let p = rule.spec.confidence;
         let level_of = |sc: &mut Scratch| {
             if is_column_rule || !rule.context_matters {

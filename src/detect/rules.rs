@@ -162,6 +162,9 @@ pub struct Rule {
     pub regex: Option<meta::Regex>,
     /// Capture group index of `value` (0 = the whole match).
     pub value_group: usize,
+    /// Every match's `value` is the whole match (only look-arounds outside it): the
+    /// detector finds it without captures.
+    pub whole_value: bool,
     /// Per keyword id: +1 positive, -1 negative, 0 not this rule's.
     pub kw_class: Vec<i8>,
     /// Normalized header words, positive and negative.
@@ -467,6 +470,12 @@ impl RuleSet {
                     (Some(re), g)
                 }
             };
+            let whole_value = value_group == 0
+                || spec
+                    .pattern
+                    .as_deref()
+                    .and_then(super::gate::parse)
+                    .is_some_and(|h| super::gate::value_is_whole(&h));
             let norm = |v: &Vec<String>| v.iter().map(|h| norm_header(h)).collect::<Vec<_>>();
             let headers = if spec.headers.is_empty() {
                 norm(&spec.keywords)
@@ -504,6 +513,7 @@ impl RuleSet {
                 source,
                 regex,
                 value_group,
+                whole_value,
                 kw_class,
                 headers,
                 negative_headers,
