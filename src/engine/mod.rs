@@ -818,9 +818,9 @@ impl<'a> Worker<'a> {
                 if f.confidence < self.cfg.min_confidence {
                     continue;
                 }
-                for i in memchr::memchr_iter(b'\n', &text[at..f.start]) {
-                    line += 1;
-                    line_start = at + i + 1;
+                if let Some((n, last)) = extract::text::count_lines(b'\n', &text[at..f.start]) {
+                    line += n;
+                    line_start = at + last + 1;
                 }
                 at = f.start;
                 if col_at < line_start {
