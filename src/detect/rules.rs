@@ -636,12 +636,20 @@ impl RuleSet {
                 .collect();
             let combined = meta::Regex::builder()
                 .syntax(syntax_config())
-                .configure(meta::Config::new().match_kind(regex_automata::MatchKind::LeftmostFirst))
+                .configure(
+                    meta::Config::new()
+                        .match_kind(regex_automata::MatchKind::LeftmostFirst)
+                        .auto_prefilter(false),
+                )
                 .build_many(&patterns)
                 .context("building a combined automaton")?;
             let combined_all = meta::Regex::builder()
                 .syntax(syntax_config())
-                .configure(meta::Config::new().match_kind(regex_automata::MatchKind::All))
+                .configure(
+                    meta::Config::new()
+                        .match_kind(regex_automata::MatchKind::All)
+                        .auto_prefilter(false),
+                )
                 .build_many(&patterns)
                 .context("building a combined automaton")?;
             let mut alphabet = [false; 256];
