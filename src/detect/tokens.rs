@@ -109,12 +109,13 @@ impl Mins {
     }
 }
 
-fn counts(x: u8) -> (u32, u32, u32) {
-    (
-        x.is_ascii_digit() as u32,
-        x.is_ascii_uppercase() as u32,
-        (x == b'@') as u32,
-    )
+impl Token {
+    /// Count byte `x` as one of the token's.
+    fn count(&mut self, x: u8) {
+        self.digits += x.is_ascii_digit() as u32;
+        self.upper += x.is_ascii_uppercase() as u32;
+        self.at += (x == b'@') as u32;
+    }
 }
 
 /// The token around trigger `t`, not reaching back before `floor`.
@@ -135,10 +136,7 @@ fn expand(alpha: &Alphabet, text: &[u8], floor: usize, t: usize) -> Token {
         at: 0,
     };
     for &x in &text[a..b] {
-        let (d, u, at) = counts(x);
-        tok.digits += d;
-        tok.upper += u;
-        tok.at += at;
+        tok.count(x);
     }
     tok
 }
@@ -434,11 +432,8 @@ unsafe fn digit_tokens_avx2(
                 // The whole first block: the run may begin before it.
                 while tok.start > floor && alpha.has(text, tok.start - 1) {
                     tok.start -= 1;
-                    let (d, u, a) = counts(text[tok.start]);
-                    tok.digits += d;
-                    tok.upper += u;
-                    tok.at += a;
-                    carry_before += d;
+                    tok.count(text[tok.start]);
+                    carry_before += text[tok.start].is_ascii_digit() as u32;
                 }
             }
             carry = Some(tok);
@@ -449,10 +444,7 @@ unsafe fn digit_tokens_avx2(
     if let Some(mut c) = carry {
         // It goes on into the last bytes.
         while c.end < text.len() && alpha.has(text, c.end) {
-            let (d, u, a) = counts(text[c.end]);
-            c.digits += d;
-            c.upper += u;
-            c.at += a;
+            c.count(text[c.end]);
             c.end += 1;
         }
         if c.digits > carry_before {
