@@ -276,9 +276,16 @@ class Session(socketserver.BaseRequestHandler):
         finally:
             if self.pasv is not None:
                 self.pasv.close()
-            if self.counted:
-                with LOCK:
-                    ACTIVE -= 1
+            self.release()
+
+    def release(self):
+        # The session's slot is free again (once): before "221 Goodbye", so that a client
+        # that connects again as soon as it reads the goodbye is not refused by a race.
+        global ACTIVE
+        if self.counted:
+            with LOCK:
+                ACTIVE -= 1
+            self.counted = False
 
     def session(self):
         self.reply(f"220 phiscan faulty test server ({ARGS.fault}) ready.")
@@ -289,6 +296,7 @@ class Session(socketserver.BaseRequestHandler):
             cmd, _, arg = line.partition(b" ")
             cmd = cmd.upper().decode("ascii", "replace")
             if cmd == "QUIT":
+                self.release()
                 self.reply("221 Goodbye.")
                 return
             handler = getattr(self, "do_" + cmd, None)
