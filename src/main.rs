@@ -14,6 +14,7 @@ fn main() {
     let cli = phiscan::cli::Cli::parse();
     let code = match phiscan::cli::run(cli) {
         Ok(code) => code,
+        Err(e) if phiscan::cli::stdout_closed(&e) => 0,
         Err(e) => {
             eprintln!("phiscan: error: {e:#}");
             2

@@ -125,3 +125,36 @@ fn patterns_test_on_a_sample_file_shows_low_candidates_masked() {
         "{text}"
     );
 }
+
+/// A reader that stops early (`phiscan patterns test FILE | head -1`) ends the command
+/// quietly: exit 0, no panic. The output (8,000 findings) is far more than a pipe holds, so
+/// the command is still writing when the pipe closes.
+#[test]
+fn a_closed_stdout_ends_commands_quietly() {
+    use std::io::BufRead;
+    let env = Env::new();
+    let lines: String = (0..8000)
+        .map(|i| format!("Patient SSN: 234-56-{:04}\n", 1000 + i % 8000))
+        .collect();
+    let file = env.write("many.txt", lines);
+    let mut child = env
+        .cmd()
+        .args(["patterns", "test", file.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert_eq!(first.trim(), "format: text");
+    // The reader is dropped here: the rest of the output has nowhere to go.
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        !err.contains("panic") && !err.contains("internal error"),
+        "{err}"
+    );
+}

@@ -259,6 +259,39 @@ pub struct ScanArgs {
     pub key_file: Option<PathBuf>,
 }
 
+/// Standard output was closed by its reader (`phiscan diff | head`): the command stops
+/// writing and ends quietly with 0 (`main`), as `patterns list` always did.
+#[derive(Debug)]
+pub struct StdoutClosed;
+
+impl std::fmt::Display for StdoutClosed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("standard output was closed")
+    }
+}
+
+impl std::error::Error for StdoutClosed {}
+
+/// Whether `e` is [`StdoutClosed`].
+pub fn stdout_closed(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<StdoutClosed>().is_some()
+}
+
+/// `println!` that does not panic when the reader is gone: a closed pipe returns
+/// [`StdoutClosed`] from the command, any other write error is an error.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($arg)*).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                anyhow::Error::new(StdoutClosed)
+            } else {
+                anyhow::Error::new(e).context("writing to standard output")
+            }
+        })?
+    }};
+}
+
 /// "512M", "2G", "1024", "10KiB" -> bytes.
 pub fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
@@ -443,9 +476,9 @@ fn diff(a: DiffArgs) -> Result<i32> {
     };
     let d = crate::inventory::query::diff(store.conn(), x, y)?;
     if a.format == "json" {
-        println!("{}", serde_json::to_string(&d)?);
+        outln!("{}", serde_json::to_string(&d)?);
     } else {
-        println!(
+        outln!(
             "Scan {} ({}) -> scan {} ({}): {}",
             d.scan_a,
             d.started_a,
@@ -453,25 +486,27 @@ fn diff(a: DiffArgs) -> Result<i32> {
             d.started_b,
             d.targets.join(", ")
         );
-        println!(
+        outln!(
             "  files containing PHI: {} -> {}",
-            d.files_with_phi_a, d.files_with_phi_b
+            d.files_with_phi_a,
+            d.files_with_phi_b
         );
-        println!(
+        outln!(
             "  files added: {}, files removed: {}",
-            d.files_added, d.files_removed
+            d.files_added,
+            d.files_removed
         );
-        println!("  newly containing PHI ({}):", d.new_phi.len());
+        outln!("  newly containing PHI ({}):", d.new_phi.len());
         for p in &d.new_phi {
-            println!("    + {}", crate::inventory::printable(p));
+            outln!("    + {}", crate::inventory::printable(p));
         }
-        println!("  PHI removed or file gone ({}):", d.removed_phi.len());
+        outln!("  PHI removed or file gone ({}):", d.removed_phi.len());
         for p in &d.removed_phi {
-            println!("    - {}", crate::inventory::printable(p));
+            outln!("    - {}", crate::inventory::printable(p));
         }
-        println!("  findings changed ({}):", d.changed.len());
+        outln!("  findings changed ({}):", d.changed.len());
         for c in &d.changed {
-            println!(
+            outln!(
                 "    ~ {}  {:?} -> {:?}",
                 crate::inventory::printable(&c.path),
                 c.before,
@@ -523,44 +558,44 @@ fn ftp_audit(a: AuditArgs) -> Result<i32> {
     }
     let r = crate::source::ftp::audit(&t, &opts, a.probe_write);
     if a.format == "json" {
-        println!("{}", serde_json::to_string(&r)?);
+        outln!("{}", serde_json::to_string(&r)?);
     } else {
-        println!("FTP exposure audit of {}", r.target);
+        outln!("FTP exposure audit of {}", r.target);
         if let Some(e) = &r.error {
-            println!("  error:                    {e}");
+            outln!("  error:                    {e}");
         }
-        println!("  reachable:                {}", yes_no(Some(r.reachable)));
-        println!("  banner:                   {}", r.banner);
-        println!(
+        outln!("  reachable:                {}", yes_no(Some(r.reachable)));
+        outln!("  banner:                   {}", r.banner);
+        outln!(
             "  software:                 {}",
             r.software.as_deref().unwrap_or("(not named in the banner)")
         );
-        println!(
+        outln!(
             "  anonymous login:          {}",
             yes_no(Some(r.anonymous_login))
         );
-        println!(
+        outln!(
             "  anonymous listing:        {}",
             yes_no(Some(r.anonymous_list))
         );
-        println!("  anonymous write:          {}", yes_no(r.anonymous_write));
+        outln!("  anonymous write:          {}", yes_no(r.anonymous_write));
         if let Some(p) = &r.write_probe {
-            println!(
+            outln!(
                 "    probe file:             {}/{} (deleted again: {})",
                 p.directory.trim_end_matches('/'),
                 p.file,
                 yes_no(Some(p.deleted))
             );
         }
-        println!(
+        outln!(
             "  AUTH TLS offered:         {}",
             yes_no(Some(r.auth_tls_offered))
         );
-        println!(
+        outln!(
             "  plaintext login accepted: {}",
             yes_no(Some(r.plaintext_login_accepted))
         );
-        println!("  MLSD:                     {}", yes_no(Some(r.mlsd)));
+        outln!("  MLSD:                     {}", yes_no(Some(r.mlsd)));
     }
     // Exit codes: 0 no exposure found, 1 exposed (anonymous access, anonymous upload or
     // plaintext logins), 2 the server could not be audited.
@@ -671,7 +706,7 @@ fn patterns_test(file: &std::path::Path, dirs: &[PathBuf], reveal: bool) -> Resu
                     failed += 1;
                 }
                 let what = if want { "example" } else { "negative example" };
-                println!(
+                outln!(
                     "{} {:<28} {what}: {:?}",
                     if ok { "ok  " } else { "FAIL" },
                     r.spec.id,
@@ -683,7 +718,7 @@ fn patterns_test(file: &std::path::Path, dirs: &[PathBuf], reveal: bool) -> Resu
                 );
             }
         }
-        println!("\n{passed} passed, {failed} failed");
+        outln!("\n{passed} passed, {failed} failed");
         return Ok(if failed > 0 { 1 } else { 0 });
     }
     let data = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
@@ -698,7 +733,7 @@ fn patterns_test(file: &std::path::Path, dirs: &[PathBuf], reveal: bool) -> Resu
     };
     let ext = file.extension().and_then(|e| e.to_str());
     let (format, findings) = detect::scan_text(&rules, &text, ext);
-    println!("format: {}", format.name());
+    outln!("format: {}", format.name());
     for f in &findings {
         let r = &rules.rules[f.rule];
         let line = 1 + memchr::memchr_iter(b'\n', &text[..f.start]).count();
@@ -707,13 +742,13 @@ fn patterns_test(file: &std::path::Path, dirs: &[PathBuf], reveal: bool) -> Resu
         } else {
             mask::mask(f.kind, r.spec.mask.as_deref(), &f.value)
         };
-        println!(
+        outln!(
             "line {line:>5}  {:<6} {:<13} {:<28} {shown}",
             f.confidence.as_str(),
             f.kind.as_str(),
             r.spec.id
         );
     }
-    println!("\n{} candidates", findings.len());
+    outln!("\n{} candidates", findings.len());
     Ok(0)
 }
