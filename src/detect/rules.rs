@@ -429,6 +429,7 @@ impl RuleSet {
             .context("building the keyword automaton")?;
 
         let mut rules = Vec::new();
+        let mut hirs = Vec::new();
         let mut header_word_list: Vec<String> = Vec::new();
         for ((spec, source), (pos, neg)) in specs.into_iter().zip(kw_ids) {
             let mut kw_class = vec![0i8; keyword_list.len()];
@@ -470,12 +471,11 @@ impl RuleSet {
                     (Some(re), g)
                 }
             };
-            let whole_value = value_group == 0
-                || spec
-                    .pattern
-                    .as_deref()
-                    .and_then(super::gate::parse)
-                    .is_some_and(|h| super::gate::value_is_whole(&h));
+            // Parsed once: for this, and for the gates below.
+            let hir = spec.pattern.as_deref().and_then(super::gate::parse);
+            let whole_value =
+                value_group == 0 || hir.as_ref().is_some_and(super::gate::value_is_whole);
+            hirs.push(hir);
             let norm = |v: &Vec<String>| v.iter().map(|h| norm_header(h)).collect::<Vec<_>>();
             let headers = if spec.headers.is_empty() {
                 norm(&spec.keywords)
@@ -538,10 +538,10 @@ impl RuleSet {
         let mut shapes = vec![None; rules.len()];
         for &ri in &text_rules {
             let r = &rules[ri];
-            let Some(h) = r.spec.pattern.as_deref().and_then(super::gate::parse) else {
+            let Some(h) = &hirs[ri] else {
                 continue;
             };
-            let (g, sh) = super::gate::gate_for(&r.spec, &h);
+            let (g, sh) = super::gate::gate_for(&r.spec, h);
             gates[ri] = g;
             shapes[ri] = Some(sh);
         }
@@ -748,5 +748,35 @@ mod tests {
         let g = rules.digit_group.as_ref().unwrap();
         assert!(g.alphabet.set[b' ' as usize]);
         assert!(g.alphabet.split_spaces);
+    }
+
+    #[test]
+    fn whole_value_rules_have_their_value_as_the_whole_match() {
+        // The detector confirms these without captures: on every example, wherever the rule
+        // matches, the value group must be the match.
+        let rules = RuleSet::load(&[] as &[&Path]).unwrap();
+        let mut checked = 0;
+        for r in rules.rules.iter().filter(|r| r.whole_value) {
+            // Structured rules have no pattern: their parsers give the value.
+            let Some(re) = r.regex.as_ref() else { continue };
+            let mut caps = re.create_captures();
+            for ex in r.spec.examples.iter().chain(&r.spec.negative_examples) {
+                for at in 0..ex.len() {
+                    let input = regex_automata::Input::new(ex.as_bytes())
+                        .range(at..)
+                        .anchored(regex_automata::Anchored::Yes);
+                    re.search_captures(&input, &mut caps);
+                    let Some(m) = caps.get_match() else { continue };
+                    let v = caps.get_group(r.value_group).unwrap_or(m.span());
+                    assert_eq!(v, m.span(), "{} on {ex:?}", r.spec.id);
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 50, "{checked}");
+        // And the labelled rules, whose value follows a label, are not among them.
+        let mrn = &rules.rules[rules.by_id("us.mrn.label").unwrap()];
+        assert!(!mrn.whole_value);
+        assert!(rules.rules[rules.by_id("us.ssn.formatted").unwrap()].whole_value);
     }
 }
