@@ -171,30 +171,46 @@ fn output_file_is_written_and_not_scanned_itself() {
     assert_eq!(s.findings().len(), 4);
 }
 
+/// The terminal summary, with the inventory database (findings go to the writer as records)
+/// and without it (the workers only count them): the same files and totals.
 #[test]
 fn human_summary_lists_files_and_totals() {
     let env = Env::new();
     env.write("jane.txt", NOTE);
     env.write("scan.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR");
-    let out = env.run(&[
-        "scan",
-        "--format",
-        "human",
-        "--key-file",
-        env.key.to_str().unwrap(),
-        env.root().to_str().unwrap(),
-    ]);
-    let text = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        text.contains("jane.txt\n    ssn 1, mrn 1, dob 1, phone 1"),
-        "{text}"
-    );
-    assert!(
-        text.contains("unsupported: PNG image (needs OCR)"),
-        "{text}"
-    );
-    assert!(text.contains("files containing PHI: 1"), "{text}");
-    assert!(!text.contains("234-56-7891"));
+    let root = env.root();
+    for db in [None, Some("--no-db")] {
+        let mut args = vec![
+            "scan",
+            "--format",
+            "human",
+            "--key-file",
+            env.key.to_str().unwrap(),
+            root.to_str().unwrap(),
+        ];
+        args.extend(db);
+        let out = env.run(&args);
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(out.status.code(), Some(1), "{db:?}: {text}");
+        assert!(
+            text.contains("jane.txt\n    ssn 1, mrn 1, dob 1, phone 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("unsupported: PNG image (needs OCR)"),
+            "{text}"
+        );
+        assert!(text.contains("files containing PHI: 1"), "{text}");
+        assert!(
+            text.contains("findings: 4 at medium confidence or higher"),
+            "{db:?}: {text}"
+        );
+        assert!(
+            text.contains("ssn                  1  (1 distinct)"),
+            "{text}"
+        );
+        assert!(!text.contains("234-56-7891"));
+    }
 }
 
 #[test]

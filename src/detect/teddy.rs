@@ -615,7 +615,13 @@ mod tests {
         let alphabet: Vec<u8> = (0u8..=255).collect();
         let common = b"abcdefghijklmnopABCDEFGHIJKLMNOP0123 .#-:|{}~`_@[\n";
         for round in 0..400 {
-            let len = (next() % 300) as usize;
+            // Now and then a long text: more blocks with candidates than the vectorized pass
+            // queues before verifying them.
+            let len = if round % 8 == 0 {
+                1000 + (next() % 3000) as usize
+            } else {
+                (next() % 300) as usize
+            };
             let mut text = Vec::with_capacity(len + 20);
             while text.len() < len {
                 let r = next() % 10;

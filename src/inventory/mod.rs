@@ -738,8 +738,12 @@ mod tests {
             x ^= x >> 7;
             x ^= x << 17;
             let len = (x % 40) as usize;
+            // Printable ASCII, or (every other round) any byte from the space up: UTF-8 paths
+            // are full of bytes above 0x7F, which must not be mistaken for control bytes.
+            let top = if round % 2 == 0 { 0x5E } else { 0xE0 };
+            let low = if round % 2 == 0 { 0x21 } else { 0x20 };
             let mut b: Vec<u8> = (0..len)
-                .map(|i| (x.rotate_left(i as u32 * 7) as u8 % 0x5E) + 0x21)
+                .map(|i| (x.rotate_left(i as u32 * 7) % top) as u8 + low)
                 .collect();
             if len > 0 && round % 3 != 0 {
                 let at = (x >> 20) as usize % len;
