@@ -124,8 +124,27 @@ impl<R: Read> TextReader<R> {
         }
         self.started = true;
         // The read buffer starts small (most files are small) and grows to CHUNK.
-        if self.raw.is_empty() {
+        if self.raw.is_empty() && self.decoder.is_some() {
             self.raw.resize(64 * 1024, 0);
+        }
+        while !self.eof && self.text.len() < self.from + CHUNK && self.decoder.is_none() {
+            // Text searched as it is read: straight into the chunk, not through `raw` (one
+            // copy of every byte less). `read_to_end` fills the spare capacity without
+            // zeroing it first for a file.
+            let want = self.from + CHUNK - self.text.len();
+            // Exact: `from` is at most KEEP_BEFORE, so the buffer settles at one size.
+            self.text.reserve_exact(want);
+            let before = self.text.len();
+            let res = (&mut self.src)
+                .take(want as u64)
+                .read_to_end(&mut self.text);
+            let n = self.text.len() - before;
+            self.bytes_read += n as u64;
+            res?;
+            // `read_to_end` stops early only at the end of the file.
+            if n < want {
+                self.eof = true;
+            }
         }
         while !self.eof && self.text.len() < self.from + CHUNK {
             let want = (self.from + CHUNK - self.text.len()).min(self.raw.len());
@@ -315,6 +334,103 @@ mod tests {
         }
         assert_eq!(seen, i);
         assert_eq!(last_end, data.len() as u64);
+    }
+
+    /// A source that reads in odd short pieces, is interrupted now and then, and (if asked)
+    /// fails for good at `fail_at`, like a flaky network mount.
+    struct Flaky {
+        data: Vec<u8>,
+        pos: usize,
+        calls: usize,
+        fail_at: Option<usize>,
+    }
+
+    impl Read for Flaky {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.calls += 1;
+            if self.calls % 3 == 0 {
+                return Err(io::ErrorKind::Interrupted.into());
+            }
+            let end = self.fail_at.unwrap_or(self.data.len());
+            if self.pos >= end && self.fail_at.is_some() {
+                return Err(io::Error::other("flaky mount"));
+            }
+            let n = buf.len().min(7919).min(end - self.pos);
+            buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+            self.pos += n;
+            Ok(n)
+        }
+    }
+
+    fn lines(n: usize) -> Vec<u8> {
+        let mut data = Vec::new();
+        let mut i = 0u64;
+        while data.len() < n {
+            data.extend_from_slice(format!("line {i:08}\n").as_bytes());
+            i += 1;
+        }
+        data
+    }
+
+    #[test]
+    fn short_and_interrupted_reads_lose_nothing() {
+        let data = lines(9 << 20);
+        let head = &data[..1000];
+        for enc in [Encoding::Utf8, Encoding::Windows1252] {
+            let src = Flaky {
+                data: data[head.len()..].to_vec(),
+                pos: 0,
+                calls: 0,
+                fail_at: None,
+            };
+            let mut r = TextReader::new(src, enc, head, 0);
+            let mut got = Vec::new();
+            while r.next_chunk(b'\n').unwrap() {
+                got.extend_from_slice(&r.text[r.from..r.to]);
+            }
+            assert_eq!(got.len(), data.len());
+            assert!(got == data, "the chunks must be the file, byte for byte");
+            assert_eq!(r.bytes_read, data.len() as u64);
+        }
+        // UTF-16 goes through the decoder: the same text comes out.
+        let wide: Vec<u8> = data.iter().flat_map(|&b| [b, 0]).collect();
+        let src = Flaky {
+            data: wide[1000..].to_vec(),
+            pos: 0,
+            calls: 0,
+            fail_at: None,
+        };
+        let mut r = TextReader::new(src, Encoding::Utf16Le, &wide[..1000], 0);
+        let mut got = Vec::new();
+        while r.next_chunk(b'\n').unwrap() {
+            got.extend_from_slice(&r.text[r.from..r.to]);
+        }
+        assert!(got == data, "UTF-16 chunks must be the text, byte for byte");
+        assert_eq!(r.bytes_read, wide.len() as u64);
+    }
+
+    #[test]
+    fn a_read_error_counts_the_bytes_before_it() {
+        let data = lines(9 << 20);
+        let fail_at = (5 << 20) + 123;
+        let src = Flaky {
+            data: data.clone(),
+            pos: 0,
+            calls: 0,
+            fail_at: Some(fail_at),
+        };
+        let mut r = TextReader::new(src, Encoding::Utf8, &[], 0);
+        let mut got = Vec::new();
+        let err = loop {
+            match r.next_chunk(b'\n') {
+                Ok(true) => got.extend_from_slice(&r.text[r.from..r.to]),
+                Ok(false) => panic!("the error must be reported"),
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(err.to_string(), "flaky mount");
+        assert_eq!(r.bytes_read, fail_at as u64);
+        assert!(got.len() < fail_at && data.starts_with(&got));
     }
 
     #[test]
