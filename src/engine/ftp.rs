@@ -122,6 +122,7 @@ pub fn scan_target(cfg: &ScanConfig, t: &FtpTarget, group: usize, tx: &ToWriter)
                 }
                 alive.fetch_add(1, Ordering::SeqCst);
                 let mut worker = Worker::new(cfg);
+                worker.spares = Some(tx.spares.clone());
                 let mut emit = |mut r: FileReport| {
                     r.group = Some(group);
                     tx.send(r);

@@ -90,6 +90,8 @@ pub struct Worker<'a> {
     head: Vec<u8>,
     /// Text reader buffers, reused from file to file.
     bufs: crate::extract::text::Buffers,
+    /// Finding buffers handed back by the writer (None: each report allocates its own).
+    pub spares: Option<crate::inventory::Spares>,
 }
 
 fn read_head(f: &mut File, buf: &mut Vec<u8>) -> io::Result<()> {
@@ -126,6 +128,7 @@ impl<'a> Worker<'a> {
             findings: Vec::new(),
             head: Vec::with_capacity(HEAD),
             bufs: Default::default(),
+            spares: None,
         }
     }
 
@@ -846,6 +849,9 @@ impl<'a> Worker<'a> {
                     location.line = Some(line as u64 + 1);
                     location.column = Some(col as u64 + 1);
                 }
+                if let Some(s) = &self.spares {
+                    s.fill(rep);
+                }
                 record_finding(self.cfg, f, location, dpath, file, rep, emit);
             }
         }
@@ -909,6 +915,9 @@ impl<'a> Worker<'a> {
                     record: f.record.take(),
                     ..Location::default()
                 };
+                if let Some(s) = &self.spares {
+                    s.fill(rep);
+                }
                 record_finding(self.cfg, f, location, dpath, file, rep, emit);
             }
             cur.advance(&reader.text, reader.base, reader.base + reader.to as u64);
@@ -975,7 +984,7 @@ fn record_finding(
     if rep.queued_findings() >= BATCH {
         emit(FileReport {
             findings: std::mem::replace(&mut rep.findings, Vec::with_capacity(BATCH)),
-            fingerprints: std::mem::replace(&mut rep.fingerprints, Vec::with_capacity(BATCH)),
+            fingerprints: std::mem::take(&mut rep.fingerprints),
             rendered: std::mem::take(&mut rep.rendered),
             rendered_counts: std::mem::take(&mut rep.rendered_counts),
             key: rep.key,
@@ -1163,6 +1172,8 @@ impl Queued {
 pub struct ToWriter {
     tx: crossbeam_channel::Sender<FileReport>,
     queued: std::sync::Arc<Queued>,
+    /// Buffers the writer hands back, for the workers' next findings.
+    pub spares: crate::inventory::Spares,
 }
 
 impl ToWriter {
@@ -1318,9 +1329,11 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
     phases.mark("open store, known files");
     let (chan_tx, rx) = crossbeam_channel::bounded::<FileReport>(1024);
     let queued = std::sync::Arc::new(Queued::default());
+    let spares = crate::inventory::Spares::new();
     let tx = ToWriter {
         tx: chan_tx,
         queued: queued.clone(),
+        spares: spares.clone(),
     };
     let mut audits = Vec::new();
     let mut incr = crate::inventory::Incremental::default();
@@ -1359,7 +1372,7 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
                         loop {
                 // Commit at least every 250 ms, also while a slow file keeps the workers busy:
                 // what is done is on disk if the scan is killed.
-                let rep = match rx.recv_timeout(Duration::from_millis(250)) {
+                let mut rep = match rx.recv_timeout(Duration::from_millis(250)) {
                     Ok(r) => r,
                     Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
                         if let Some(st) = store.as_mut() {
@@ -1418,6 +1431,7 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
                         last_commit = Instant::now();
                     }
                 }
+                spares.keep(&mut rep);
             }
                         if let Some(b) = bar {
                 b.finish_and_clear();
@@ -1427,6 +1441,7 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
         if !cfg.targets.is_empty() {
             local::walk(&cfg.targets, &cfg.walk, || {
                 let mut worker = Worker::new(cfg);
+                worker.spares = Some(tx.spares.clone());
                 // Unchanged files go to the writer in batches: one message per file would
                 // cost more than everything else an unchanged file needs (issue 5).
                 let mut batch = CarryBatch {
