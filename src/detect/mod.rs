@@ -327,6 +327,11 @@ pub struct TextTable {
 /// Per column: the class for each rule and the column rule (see `Table`).
 type ColClasses = (Vec<Vec<i8>>, Vec<Option<usize>>);
 
+/// Two spaces: columns of a space-aligned table (built once: `memmem::find` builds its
+/// searcher on every call, and this one runs on every line of plain text).
+static DOUBLE_SPACE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"  "));
+
 /// Cells of a fixed-width line: (start, end) byte offsets within the line and the character
 /// column where each starts. Cells are separated by 2+ spaces (or by tabs in tab mode).
 fn text_cells(line: &[u8], tabs: bool) -> Vec<(usize, usize, usize)> {
@@ -394,10 +399,9 @@ impl TextTable {
                 }
             } else if line.len() < 400
                 && next_trigger(line, 0).is_none()
-                && (memchr::memchr(b'\t', line).is_some()
-                    || memchr::memmem::find(line, b"  ").is_some())
+                && (memchr::memchr(b'\t', line).is_some() || DOUBLE_SPACE.find(line).is_some())
             {
-                let tabs = memchr::memmem::find(line, b"  ").is_none();
+                let tabs = DOUBLE_SPACE.find(line).is_none();
                 let cells = text_cells(line, tabs);
                 // Key-value form lines ("Last name: Adams    First: Imani") are not headers.
                 let form_line = cells
@@ -866,7 +870,9 @@ impl<'r> Detector<'r> {
             // Merged, sorted spans of the fixed findings: each text finding is one binary
             // search (a CSV can have a finding in every cell).
             let mut spans: Vec<(usize, usize)> = fixed.iter().map(|g| (g.start, g.end)).collect();
-            spans.sort_unstable();
+            if !spans.is_sorted() {
+                spans.sort_unstable();
+            }
             let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
             for (s, e) in spans {
                 match merged.last_mut() {
@@ -888,7 +894,10 @@ impl<'r> Detector<'r> {
             }
             out.truncate(w);
         }
-        out[first..].sort_by_key(|f| (f.start, f.end));
+        // Usually in order already; the stable sort would allocate its scratch buffer anyway.
+        if !out[first..].is_sorted_by_key(|f| (f.start, f.end)) {
+            out[first..].sort_by_key(|f| (f.start, f.end));
+        }
     }
 
     fn scan_structured(

@@ -13,14 +13,6 @@ pub struct Mail {
 
 /// Does this text look like an e-mail message (headers first, a From: among them)?
 pub fn sniff_eml(head: &[u8]) -> bool {
-    let end = memchr::memmem::find(head, b"\n\n")
-        .or_else(|| memchr::memmem::find(head, b"\r\n\r\n"))
-        .unwrap_or(head.len().min(8192));
-    let hdr = &head[..end.min(head.len())];
-    let mut lines = hdr.split(|&b| b == b'\n');
-    let Some(first) = lines.next() else {
-        return false;
-    };
     let is_header = |l: &[u8]| {
         let colon = memchr::memchr(b':', l);
         colon.is_some_and(|c| {
@@ -30,9 +22,15 @@ pub fn sniff_eml(head: &[u8]) -> bool {
                     .all(|&b| b.is_ascii_alphanumeric() || b == b'-')
         })
     };
+    // The first line first: most files are no mail, and then the head is not searched.
+    let first = &head[..memchr::memchr(b'\n', head).unwrap_or(head.len())];
     if !is_header(first) {
         return false;
     }
+    let end = memchr::memmem::find(head, b"\n\n")
+        .or_else(|| memchr::memmem::find(head, b"\r\n\r\n"))
+        .unwrap_or(head.len().min(8192));
+    let hdr = &head[..end.min(head.len())];
     let lower = hdr.to_ascii_lowercase();
     let has = |h: &[u8]| {
         lower.starts_with(h) || memchr::memmem::find(&lower, &[b"\n", h].concat()).is_some()
