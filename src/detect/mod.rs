@@ -181,12 +181,19 @@ pub struct Table {
 /// Split one line into cell spans, honouring double quotes.
 pub fn split_cells(line: &[u8], delim: u8) -> Vec<(usize, usize)> {
     let mut cells = Vec::new();
-    split_cells_into(line, delim, true, &mut cells);
+    split_cells_into(line, delim, true, &mut cells, usize::MAX);
     cells
 }
 
 /// `split_cells` into a reused vector (cleared first); `quotes`: whether double quotes group.
-fn split_cells_into(line: &[u8], delim: u8, quotes: bool, cells: &mut Vec<(usize, usize)>) {
+/// Only the first `max` cells are wanted: the rest of the line is not looked at.
+fn split_cells_into(
+    line: &[u8],
+    delim: u8,
+    quotes: bool,
+    cells: &mut Vec<(usize, usize)>,
+    max: usize,
+) {
     cells.clear();
     let mut start = 0;
     let mut in_q = false;
@@ -195,6 +202,9 @@ fn split_cells_into(line: &[u8], delim: u8, quotes: bool, cells: &mut Vec<(usize
             in_q = !in_q;
         } else if b == delim && !in_q {
             cells.push((start, i));
+            if cells.len() >= max {
+                return;
+            }
             start = i + 1;
         }
     }
@@ -529,7 +539,15 @@ impl ColCursor {
     };
 
     /// Move to `s` (counting `delim`-separated cells, grouped by double quotes if `quotes`).
-    fn seek(&mut self, text: &[u8], s: usize, delim: u8, quotes: bool) -> ColCursor {
+    /// `cells_only`: only `cells` is wanted (a delimited table), not tabs and characters.
+    fn seek(
+        &mut self,
+        text: &[u8],
+        s: usize,
+        delim: u8,
+        quotes: bool,
+        cells_only: bool,
+    ) -> ColCursor {
         if self.pos > s {
             *self = ColCursor {
                 pos: line_start(text, s),
@@ -550,8 +568,10 @@ impl ColCursor {
         if !self.in_q && memchr::memchr(b'"', span).is_none() {
             // No quotes: plain counts (vectorized), the common case.
             self.cells += span.iter().filter(|&&b| b == delim).count();
-            self.tabs += span.iter().filter(|&&b| b == b'\t').count();
-            self.chars += span.iter().filter(|&&b| (b & 0xC0) != 0x80).count();
+            if !cells_only {
+                self.tabs += span.iter().filter(|&&b| b == b'\t').count();
+                self.chars += span.iter().filter(|&&b| (b & 0xC0) != 0x80).count();
+            }
             self.pos = s;
             return *self;
         }
@@ -972,13 +992,18 @@ impl<'r> Detector<'r> {
         };
         let mut first_line = chunk.at_start && ls == 0;
         let mut cells = Vec::new();
+        let max = t
+            .col_rule
+            .iter()
+            .rposition(Option::is_some)
+            .map_or(0, |c| c + 1);
         while ls < text.len() && ls < chunk.to {
             let le = memchr::memchr(b'\n', &text[ls..]).map_or(text.len(), |i| ls + i);
             if first_line {
                 first_line = false; // the header row
             } else {
                 let line = &text[ls..le];
-                split_cells_into(line, t.delim, t.quotes, &mut cells);
+                split_cells_into(line, t.delim, t.quotes, &mut cells, max);
                 for (col, &(a, b)) in cells.iter().enumerate() {
                     let Some(Some(ri)) = t.col_rule.get(col) else {
                         continue;
@@ -1244,9 +1269,10 @@ impl<'r> Detector<'r> {
                     line_start(text, chunk.from)
                 };
                 let mut cells = Vec::new();
+                let max = cols.iter().max().map_or(0, |c| c + 1);
                 while ls < text.len() && ls < chunk.to {
                     let le = memchr::memchr(b'\n', &text[ls..]).map_or(text.len(), |i| ls + i);
-                    split_cells_into(&text[ls..le], t.delim, t.quotes, &mut cells);
+                    split_cells_into(&text[ls..le], t.delim, t.quotes, &mut cells, max);
                     for &c in &cols {
                         if let Some(&(a, b)) = cells.get(c) {
                             // The value starts in the cell; its match may start up to
@@ -1367,14 +1393,14 @@ impl<'r> Detector<'r> {
         let rule = &self.rules.rules[ri];
         let header_class = match table {
             Layout::Csv(t) => {
-                let c = col.seek(text, s, t.delim, t.quotes).cells;
+                let c = col.seek(text, s, t.delim, t.quotes, true).cells;
                 t.col_class.get(c).map_or(0, |c| c[ri])
             }
             Layout::Text(tables) => tables
                 .iter()
                 .find(|t| t.rows_start <= s && s < t.rows_end)
                 .and_then(|t| {
-                    let at = col.seek(text, s, b'\t', true);
+                    let at = col.seek(text, s, b'\t', true, false);
                     let c = if t.tabs { at.tabs } else { at.chars };
                     t.column(c).map(|ci| t.classes.0[ci][ri])
                 })
