@@ -504,6 +504,8 @@ pub struct Scratch {
     at_group: Option<GroupCache>,
     window_group: Option<GroupCache>,
     cands: Vec<Cand>,
+    /// For merging the candidates' runs (`sort_runs`).
+    cands_tmp: Vec<Cand>,
     hits: Vec<teddy::Hit>,
     /// Stretches to search for keyword-gated rules: (from, to).
     regions: Vec<(usize, usize)>,
@@ -605,6 +607,7 @@ impl Scratch {
             at_group: GroupCache::new(&rules.at_group),
             window_group: GroupCache::new(&rules.window_group),
             cands: Vec::new(),
+            cands_tmp: Vec::new(),
             hits: Vec::new(),
             regions: Vec::new(),
             per_rule: rules
@@ -812,6 +815,61 @@ fn token_candidates(
     if let Some((a, b)) = pending {
         group_matches(g, c, chunk, a, b, cands);
     }
+}
+
+/// Sort `v`, made of a few sorted runs (one per gate, typically), by merging the runs
+/// through `tmp`, a buffer kept between calls; with many runs, an ordinary sort.
+fn sort_runs<T: Ord + Copy>(v: &mut Vec<T>, tmp: &mut Vec<T>) {
+    const MAX_RUNS: usize = 16;
+    let mut ends = [0usize; MAX_RUNS];
+    let mut n = 0;
+    for i in 1..v.len() {
+        if v[i] < v[i - 1] {
+            if n == MAX_RUNS - 1 {
+                v.sort_unstable();
+                return;
+            }
+            ends[n] = i;
+            n += 1;
+        }
+    }
+    if n == 0 {
+        return;
+    }
+    ends[n] = v.len();
+    n += 1;
+    // Merge neighbouring runs pairwise until one is left.
+    while n > 1 {
+        tmp.clear();
+        let mut start = 0;
+        let mut m = 0;
+        let mut k = 0;
+        while k < n {
+            if k + 1 < n {
+                tmp.extend(merge_sorted(&v[start..ends[k]], &v[ends[k]..ends[k + 1]]));
+                start = ends[k + 1];
+                k += 2;
+            } else {
+                tmp.extend_from_slice(&v[start..ends[k]]);
+                start = ends[k];
+                k += 1;
+            }
+            ends[m] = start;
+            m += 1;
+        }
+        std::mem::swap(v, tmp);
+        n = m;
+    }
+}
+
+/// The items of two sorted slices, in order.
+fn merge_sorted<'s, T: Ord + Copy>(a: &'s [T], b: &'s [T]) -> impl Iterator<Item = T> + 's {
+    let (mut a, mut b) = (a.iter().peekable(), b.iter().peekable());
+    std::iter::from_fn(move || match (a.peek(), b.peek()) {
+        (Some(x), Some(y)) if x <= y => a.next().copied(),
+        (_, Some(_)) => b.next().copied(),
+        _ => a.next().copied(),
+    })
 }
 
 /// Passing digit tokens at most this far apart are searched as one stretch.
@@ -1105,7 +1163,8 @@ impl<'r> Detector<'r> {
                 window_candidates(g, c, chunk, &mut cands);
             }
         }
-        cands.sort_unstable();
+        // Each gate proposes its candidates in order: a few sorted runs, merged.
+        sort_runs(&mut cands, &mut sc.cands_tmp);
         cands.dedup();
         let text = chunk.text;
         let mut at = chunk.from;
@@ -1236,19 +1295,25 @@ impl<'r> Detector<'r> {
             }
         }
         sc.hits = hits;
+        let n_hits = regions.len();
         self.header_regions(chunk, table, &mut regions);
         // Overlapping stretches are searched once, with one automaton for every keyword-gated
         // rule (a stretch justified by one rule's keyword can propose another rule's
         // candidates; they are evaluated like any other and dropped without their context).
         if let (Some(g), Some(c)) = (&self.rules.keyword_group, sc.keyword_group.as_mut()) {
-            regions.sort_unstable();
-            let mut k = 0;
-            while k < regions.len() {
-                let (a, mut b) = regions[k];
-                k += 1;
-                while k < regions.len() && regions[k].0 <= b {
-                    b = b.max(regions[k].1);
-                    k += 1;
+            // The keywords' stretches and the header cells' (one per row and column of a
+            // table: many) are each nearly or wholly in order: sorted apart, then merged.
+            let (kw, cells) = regions.split_at_mut(n_hits);
+            if !kw.is_sorted() {
+                kw.sort_unstable();
+            }
+            if !cells.is_sorted() {
+                cells.sort_unstable();
+            }
+            let mut merged = merge_sorted(kw, cells).peekable();
+            while let Some((a, mut b)) = merged.next() {
+                while let Some((_, b2)) = merged.next_if(|&(a2, _)| a2 <= b) {
+                    b = b.max(b2);
                 }
                 group_matches(g, c, chunk, a, b, cands);
             }
@@ -1530,6 +1595,52 @@ pub fn scope_name(s: Scope) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merge_sorted_gives_both_slices_in_order() {
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        for round in 0..300 {
+            let mut v = |n: usize| {
+                let mut v: Vec<(usize, usize)> = (0..n)
+                    .map(|_| {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                        ((x % 50) as usize, (x >> 32) as usize % 5)
+                    })
+                    .collect();
+                v.sort_unstable();
+                v
+            };
+            let (a, b) = (v(round % 17), v(round % 11));
+            let mut want = [a.clone(), b.clone()].concat();
+            want.sort_unstable();
+            assert_eq!(merge_sorted(&a, &b).collect::<Vec<_>>(), want);
+        }
+    }
+
+    #[test]
+    fn sort_runs_sorts_few_runs_and_many() {
+        let mut x = 0x1234_5678_9ABC_DEF1u64;
+        let mut tmp = Vec::new();
+        for round in 0..400 {
+            // 0 to 30 runs (above 16 the ordinary sort takes over), of 0 to 40 items.
+            let mut v: Vec<u32> = Vec::new();
+            for _ in 0..round % 31 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let mut run: Vec<u32> =
+                    (0..x % 41).map(|i| ((x >> (i % 40)) % 60) as u32).collect();
+                run.sort_unstable();
+                v.extend(run);
+            }
+            let mut want = v.clone();
+            want.sort_unstable();
+            sort_runs(&mut v, &mut tmp);
+            assert_eq!(v, want, "round {round}");
+        }
+    }
 
     /// The header-word prefilter in `Table::new` changes the cost, never the classes: the
     /// same as checking every word of every rule, on every rule's own header words, their
