@@ -46,6 +46,7 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in declaration order (`kind as usize` is its place).
     pub const ALL: [Kind; 10] = [
         Kind::Ssn,
         Kind::Mrn,
@@ -89,6 +90,9 @@ pub enum Confidence {
 }
 
 impl Confidence {
+    /// Every level, in order (`level as usize` is its place).
+    pub const ALL: [Confidence; 3] = [Confidence::Low, Confidence::Medium, Confidence::High];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Confidence::Low => "low",
@@ -1595,6 +1599,17 @@ pub fn scope_name(s: Scope) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn all_kinds_and_levels_are_in_declaration_order() {
+        // Totals index arrays by `as usize`.
+        for (i, k) in Kind::ALL.iter().enumerate() {
+            assert_eq!(*k as usize, i);
+        }
+        for (i, c) in Confidence::ALL.iter().enumerate() {
+            assert_eq!(*c as usize, i);
+        }
+    }
 
     #[test]
     fn merge_sorted_gives_both_slices_in_order() {

@@ -1549,11 +1549,7 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
         findings: totals.findings,
         findings_by_kind: totals.by_kind.clone(),
         findings_by_confidence: totals.by_conf.clone(),
-        distinct_by_kind: totals
-            .distinct
-            .iter()
-            .map(|(k, v)| (*k, v.len() as u64))
-            .collect(),
+        distinct_by_kind: totals.distinct_by_kind(),
         bytes_read: totals.bytes_read,
         min_confidence: cfg.min_confidence,
         revealed: cfg.reveal,

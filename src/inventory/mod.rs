@@ -347,9 +347,9 @@ pub struct Totals {
     pub findings: u64,
     pub by_kind: BTreeMap<Kind, u64>,
     pub by_conf: BTreeMap<Confidence, u64>,
-    /// Distinct fingerprints per kind, by their first 8 bytes (a quarter of the memory; a
-    /// collision among 2^64 is not a concern for counting people).
-    pub distinct: BTreeMap<Kind, FpSet>,
+    /// Distinct fingerprints per kind (by `Kind as usize`), by their first 8 bytes (a quarter
+    /// of the memory; a collision among 2^64 is not a concern for counting people).
+    distinct: [FpSet; Kind::ALL.len()],
     pub bytes_read: u64,
     /// Per FTP target: files with PHI and distinct SSN fingerprints.
     pub groups: BTreeMap<usize, (u64, FpSet)>,
@@ -387,21 +387,31 @@ impl Totals {
             findings: 0,
             by_kind: BTreeMap::new(),
             by_conf: BTreeMap::new(),
-            distinct: BTreeMap::new(),
+            distinct: Default::default(),
             bytes_read: 0,
             groups: BTreeMap::new(),
         }
     }
 
     pub fn add(&mut self, r: &FileReport) {
+        // Counted in arrays, then added to the maps once per report (thousands of findings
+        // per report in a patient list: one map lookup each was measurable).
+        let mut kinds = [0u64; Kind::ALL.len()];
+        let mut confs = [0u64; Confidence::ALL.len()];
         let counts = r.findings.iter().map(|f| (f.kind, f.confidence));
         for (kind, confidence) in counts.chain(r.rendered_counts.iter().copied()) {
-            self.findings += 1;
-            *self.by_kind.entry(kind).or_default() += 1;
-            *self.by_conf.entry(confidence).or_default() += 1;
+            kinds[kind as usize] += 1;
+            confs[confidence as usize] += 1;
+        }
+        for (k, &n) in Kind::ALL.iter().zip(&kinds).filter(|(_, &n)| n > 0) {
+            self.findings += n;
+            *self.by_kind.entry(*k).or_default() += n;
+        }
+        for (c, &n) in Confidence::ALL.iter().zip(&confs).filter(|(_, &n)| n > 0) {
+            *self.by_conf.entry(*c).or_default() += n;
         }
         for (k, fp) in &r.fingerprints {
-            self.distinct.entry(*k).or_default().insert(short_fp(fp));
+            self.distinct[*k as usize].insert(short_fp(fp));
         }
         if let Some(g) = r.group {
             let e = self.groups.entry(g).or_default();
@@ -420,6 +430,21 @@ impl Totals {
             self.bytes_read += file.bytes_read;
             self.with_phi += u64::from(r.contains_phi);
         }
+    }
+
+    /// Distinct fingerprints of each kind found (kinds with none left out).
+    pub fn distinct_by_kind(&self) -> BTreeMap<Kind, u64> {
+        Kind::ALL
+            .iter()
+            .zip(&self.distinct)
+            .filter(|(_, set)| !set.is_empty())
+            .map(|(k, set)| (*k, set.len() as u64))
+            .collect()
+    }
+
+    /// Distinct fingerprints of kind `k`.
+    pub fn distinct_of(&self, k: Kind) -> usize {
+        self.distinct[k as usize].len()
     }
 
     pub fn errors(&self) -> u64 {
@@ -682,7 +707,7 @@ impl<W: Write> Sink for HumanSink<W> {
             s.min_confidence.as_str()
         )?;
         for (k, n) in &s.findings_by_kind {
-            let d = t.distinct.get(k).map_or(0, FpSet::len);
+            let d = t.distinct_of(*k);
             writeln!(o, "    {:<13} {:>8}  ({} distinct)", k.as_str(), n, d)?;
         }
         for line in &s.exposure {
