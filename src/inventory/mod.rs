@@ -589,15 +589,27 @@ pub fn write_finding(out: &mut Vec<u8>, f: &FindingJson<'_>) {
 }
 
 fn json_u64(out: &mut Vec<u8>, mut v: u64) {
+    // Two digits per division (three numbers per finding; byte offsets have 6-10 digits).
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
     let mut b = [0u8; 20];
     let mut i = b.len();
-    loop {
+    while v >= 100 {
+        let p = (v % 100) as usize * 2;
+        v /= 100;
+        i -= 2;
+        b[i..i + 2].copy_from_slice(&PAIRS[p..p + 2]);
+    }
+    if v >= 10 {
+        let p = v as usize * 2;
+        i -= 2;
+        b[i..i + 2].copy_from_slice(&PAIRS[p..p + 2]);
+    } else {
         i -= 1;
-        b[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
+        b[i] = b'0' + v as u8;
     }
     out.extend_from_slice(&b[i..]);
 }
@@ -773,6 +785,23 @@ pub fn human_bytes(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_u64_writes_decimal() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut cases = vec![0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 65_535, u64::MAX];
+        for _ in 0..2000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            cases.push(x >> (x % 64));
+        }
+        for v in cases {
+            let mut out = b"x".to_vec();
+            json_u64(&mut out, v);
+            assert_eq!(out, format!("x{v}").into_bytes());
+        }
+    }
 
     #[test]
     fn spare_buffers_come_back_empty_and_only_to_empty_reports() {
