@@ -86,17 +86,20 @@ pub fn validate(name: &str, raw: &[u8], today: dates::Ymd) -> Verdict {
 }
 
 pub fn digits(s: &str) -> String {
-    s.bytes()
-        .filter(u8::is_ascii_digit)
-        .map(char::from)
-        .collect()
+    // Sized once: collecting a filter grows the string from nothing (one value per finding).
+    let mut out = String::with_capacity(s.len());
+    out.extend(s.bytes().filter(u8::is_ascii_digit).map(char::from));
+    out
 }
 
 pub fn alnum_upper(s: &str) -> String {
-    s.bytes()
-        .filter(u8::is_ascii_alphanumeric)
-        .map(|b| char::from(b.to_ascii_uppercase()))
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    out.extend(
+        s.bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|b| char::from(b.to_ascii_uppercase())),
+    );
+    out
 }
 
 /// The separators between digit groups must all be the same (123-45-6789, 123 45 6789 or

@@ -11,8 +11,8 @@ pub fn mask(kind: Kind, style: Option<&str>, value: &str) -> String {
         _ => "default",
     });
     match style {
-        "ssn" if value.len() == 9 => format!("***-**-{}", &value[5..]),
-        "dob" if value.len() >= 4 => format!("{}-**-**", &value[..4]),
+        "ssn" if value.len() == 9 && value.is_ascii() => ["***-**-", &value[5..]].concat(),
+        "dob" if value.len() >= 4 && value.is_char_boundary(4) => [&value[..4], "-**-**"].concat(),
         "mbi" if value.len() == 11 && value.is_ascii() => {
             format!("{}-***-**{}", &value[..4], &value[9..])
         }
