@@ -786,20 +786,9 @@ fn token_candidates(
     at_sign: bool,
     cands: &mut Vec<Cand>,
 ) {
-    // Passing tokens close together are searched as one stretch: a search costs more to
-    // start than to run over a few dozen bytes, and no match can lie in the bytes between
-    // (they are outside the alphabet, or in runs that failed their counts or were too short).
-    let mut pending: Option<(usize, usize)> = None;
     let mut each = |t: tokens::Token| {
         if g.mins.pass(&t) {
-            match &mut pending {
-                Some((_, b)) if t.start <= *b + MERGE_GAP => *b = t.end,
-                _ => {
-                    if let Some((a, b)) = pending.replace((t.start, t.end)) {
-                        group_matches(g, c, chunk, a, b, cands);
-                    }
-                }
-            }
+            group_matches(g, c, chunk, t.start, t.end, cands);
         }
     };
     if at_sign {
@@ -815,9 +804,6 @@ fn token_candidates(
             min_len,
             &mut each,
         );
-    }
-    if let Some((a, b)) = pending {
-        group_matches(g, c, chunk, a, b, cands);
     }
 }
 
@@ -875,9 +861,6 @@ fn merge_sorted<'s, T: Ord + Copy>(a: &'s [T], b: &'s [T]) -> impl Iterator<Item
         _ => a.next().copied(),
     })
 }
-
-/// Passing digit tokens at most this far apart are searched as one stretch.
-const MERGE_GAP: usize = 32;
 
 /// Candidates of the rules that fit no narrower gate: windows around digits and `@`
 /// (80 bytes before the first, 40 after the last, grown while they keep coming, ended at a
