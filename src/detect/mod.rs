@@ -403,7 +403,32 @@ impl TextTable {
         let mut ls = if from == 0 { 0 } else { line_start(text, from) };
         let mut open: Option<TextTable> = None;
         let end = to.min(text.len());
+        // The next tab and the next double space at or after `ls` (text.len(): none). While
+        // no table is open, a line with neither cannot start one: prose is skipped to the
+        // next such line, not looked at line by line.
+        let (mut next_tab, mut next_dbl): (Option<usize>, Option<usize>) = (None, None);
         while ls < end {
+            if open.is_none() {
+                if next_tab.is_none_or(|p| p < ls) {
+                    next_tab =
+                        Some(memchr::memchr(b'\t', &text[ls..]).map_or(text.len(), |i| ls + i));
+                }
+                if next_dbl.is_none_or(|p| p < ls) {
+                    next_dbl = Some(
+                        DOUBLE_SPACE
+                            .find(&text[ls..])
+                            .map_or(text.len(), |i| ls + i),
+                    );
+                }
+                let p = next_tab.min(next_dbl).unwrap_or(text.len());
+                if p >= text.len() {
+                    break;
+                }
+                ls = line_start(text, p).max(ls);
+                if ls >= end {
+                    break;
+                }
+            }
             let le = memchr::memchr(b'\n', &text[ls..]).map_or(text.len(), |i| ls + i);
             let line = &text[ls..le];
             if line.iter().all(u8::is_ascii_whitespace) {
