@@ -33,14 +33,16 @@ pub struct Literal {
 
 use super::is_word;
 
-/// A literal's first (up to) four bytes as a little-endian word: the lowercase bytes, the
+/// A literal's first (up to) eight bytes as a little-endian word: the lowercase bytes, the
 /// bytes that are there, and the letters (a text byte ORed with 0x20 equals a lowercase letter
-/// exactly when it is that letter in either case).
+/// exactly when it is that letter in either case). Eight, not four: office words share their
+/// first four bytes with longer literals ("discussed" and "discover", "worker" and "work
+/// phone"), and those are turned away here without comparing the literal.
 #[derive(Debug, Clone, Copy)]
 struct Quick {
-    pre: u32,
-    mask: u32,
-    fold: u32,
+    pre: u64,
+    mask: u64,
+    fold: u64,
     id: u32,
 }
 
@@ -225,9 +227,9 @@ impl CaseTeddy {
         let mut hi = [[0u16; 16]; FP];
         let quick = |id: u32| {
             let l = &literals[id as usize].bytes;
-            let (mut pre, mut mask, mut fold) = (0u32, 0u32, 0u32);
-            for (k, &c) in l.iter().take(4).enumerate() {
-                pre |= u32::from(c) << (8 * k);
+            let (mut pre, mut mask, mut fold) = (0u64, 0u64, 0u64);
+            for (k, &c) in l.iter().take(8).enumerate() {
+                pre |= u64::from(c) << (8 * k);
                 mask |= 0xFF << (8 * k);
                 if c.is_ascii_lowercase() {
                     fold |= 0x20 << (8 * k);
@@ -333,8 +335,8 @@ impl CaseTeddy {
     #[inline]
     fn verify(&self, text: &[u8], i: usize, mut buckets: u16, out: &mut Vec<Hit>) {
         let word = text
-            .get(i..i + 4)
-            .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]));
+            .get(i..i + 8)
+            .map(|w| u64::from_le_bytes(w.try_into().expect("8 bytes")));
         if let Some(w) = text.get(i..i + 3) {
             let h = hash3([w[0], w[1], w[2]]);
             if self.first3[h / 64] >> (h % 64) & 1 == 0 {
