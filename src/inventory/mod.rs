@@ -233,8 +233,10 @@ struct Spare {
 
 impl Spares {
     /// Buffers kept at most: enough for the reports in flight between workers and writer.
-    const KEEP: usize = 16;
-    /// A buffer that grew bigger than this (a file with many findings per batch) is freed.
+    const KEEP: usize = 8;
+    /// A buffer that grew bigger than this is freed, not kept (a batch of 4,096 findings
+    /// renders to ~1.2 MB, in a buffer of 2 MiB; long paths make it bigger). The spares
+    /// hold at most KEEP of these: 32 MiB.
     const MAX_RENDERED: usize = 4 << 20;
 
     pub fn new() -> Spares {
