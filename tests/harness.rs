@@ -158,6 +158,13 @@ impl Scan {
     }
 }
 
+/// `n` lines of `{label}234-56-DDDD`, valid SSNs; the serials cycle through 8,000 values.
+pub fn ssn_lines(label: &str, n: usize) -> String {
+    (0..n)
+        .map(|i| format!("{label}234-56-{:04}\n", 1000 + i % 8000))
+        .collect()
+}
+
 pub fn repo_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }

@@ -1,6 +1,6 @@
 //! Rules as data: user rule directories, `patterns list` and `patterns test`.
 
-use crate::harness::Env;
+use crate::harness::{ssn_lines, Env};
 
 const HOSPITAL_RULES: &str = r#"
 [[rule]]
@@ -133,10 +133,7 @@ fn patterns_test_on_a_sample_file_shows_low_candidates_masked() {
 fn a_closed_stdout_ends_commands_quietly() {
     use std::io::BufRead;
     let env = Env::new();
-    let lines: String = (0..8000)
-        .map(|i| format!("Patient SSN: 234-56-{:04}\n", 1000 + i % 8000))
-        .collect();
-    let file = env.write("many.txt", lines);
+    let file = env.write("many.txt", ssn_lines("Patient SSN: ", 8000));
     let mut child = env
         .cmd()
         .args(["patterns", "test", file.to_str().unwrap()])
@@ -157,4 +154,29 @@ fn a_closed_stdout_ends_commands_quietly() {
         !err.contains("panic") && !err.contains("internal error"),
         "{err}"
     );
+}
+
+/// Output that cannot be written for any other reason than a closed pipe (here a full disk,
+/// `/dev/full`) is an error (exit 2 with the reason), not a quiet success: `patterns list`
+/// used to end with 0 on any write error.
+#[test]
+fn output_to_a_full_disk_is_an_error() {
+    let env = Env::new();
+    let file = env.write("few.txt", ssn_lines("Patient SSN: ", 3));
+    for args in [
+        vec!["patterns", "list"],
+        vec!["patterns", "list", "--json"],
+        vec!["patterns", "test", file.to_str().unwrap()],
+    ] {
+        let out = env
+            .cmd()
+            .args(&args)
+            .stdout(std::fs::File::create("/dev/full").unwrap())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("No space left on device"), "{args:?}: {err}");
+        assert!(!err.contains("234-56-"), "{args:?}: {err}");
+    }
 }

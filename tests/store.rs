@@ -1,7 +1,7 @@
 //! The inventory store: a real SQLite file in every test, incremental rescans, resume after
 //! kill -9, diffs, reports, and no raw value anywhere.
 
-use crate::harness::Env;
+use crate::harness::{ssn_lines, Env};
 use std::os::unix::fs::PermissionsExt;
 
 fn scan_db(env: &Env, db: &std::path::Path, extra: &[&str]) -> crate::harness::Scan {
@@ -658,10 +658,7 @@ fn carried_chains_resolve_in_every_report_and_diff_shows_exactly_the_changes() {
 #[test]
 fn file_with_more_findings_than_a_batch_keeps_them_all_in_the_store() {
     let env = Env::new();
-    let body: String = (0..10_000)
-        .map(|i| format!("SSN 234-56-{:04}\n", 1000 + i % 8000))
-        .collect();
-    env.write("big/export.txt", body);
+    env.write("big/export.txt", ssn_lines("SSN ", 10_000));
     env.write("small.txt", "SSN: 345-67-8912\n");
     let db = env.dir.path().join("inv.sqlite");
     let first = scan_db(&env, &db, &[]);

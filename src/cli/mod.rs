@@ -621,10 +621,9 @@ pub fn strip_userinfo(url: &str) -> String {
 }
 
 fn patterns_list(dirs: &[PathBuf], json: bool) -> Result<i32> {
-    use std::io::Write;
     let rules = RuleSet::load(dirs)?;
-    // A reader that stops early (`| head`) ends the listing quietly.
-    let mut out = std::io::stdout().lock();
+    // Through `outln!`: a reader that stops early (`| head`) ends the listing quietly; any
+    // other write error (a full disk) is an error.
     for (ri, r) in rules.rules.iter().enumerate() {
         let s = &r.spec;
         // How the scanner finds a text rule's candidates (DESIGN.md, "Detection"): a rule
@@ -642,12 +641,9 @@ fn patterns_list(dirs: &[PathBuf], json: bool) -> Result<i32> {
                                "negative": format!("{:?}", s.confidence.negative).to_lowercase()},
                 "source": r.source, "description": s.description,
             });
-            if writeln!(out, "{v}").is_err() {
-                return Ok(0);
-            }
+            outln!("{v}");
         } else {
-            let line = writeln!(
-                out,
+            outln!(
                 "{:<28} {:<13} {:<10} {:<9} {}",
                 s.id,
                 s.kind.as_str(),
@@ -655,14 +651,10 @@ fn patterns_list(dirs: &[PathBuf], json: bool) -> Result<i32> {
                 gate,
                 s.description
             );
-            if line.is_err() {
-                return Ok(0);
-            }
         }
     }
     if !json {
-        let _ = writeln!(
-            out,
+        outln!(
             "\n{} rules; rule-set hash {}",
             rules.rules.len(),
             &rules.hash[..16]
