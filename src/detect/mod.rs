@@ -436,11 +436,11 @@ impl TextTable {
                     t.rows_end = ls;
                     out.push(t);
                 }
-            } else if line.len() < 400
-                && next_trigger(line, 0).is_none()
-                && (memchr::memchr(b'\t', line).is_some() || DOUBLE_SPACE.find(line).is_some())
+            } else if let Some(tabs) = (line.len() < 400 && next_trigger(line, 0).is_none())
+                .then(|| DOUBLE_SPACE.find(line).is_none())
+                .filter(|&tabs| !tabs || memchr::memchr(b'\t', line).is_some())
             {
-                let tabs = DOUBLE_SPACE.find(line).is_none();
+                // `tabs`: no two spaces, so the cells are tab-separated.
                 let cells = text_cells(line, tabs);
                 // Key-value form lines ("Last name: Adams    First: Imani") are not headers.
                 let form_line = cells
@@ -550,7 +550,9 @@ pub struct Scratch {
 
 /// Where the last column lookup of a candidate ended, and the columns counted up to there
 /// (delimited cells, tab cells, characters since the line start): the next candidate on the
-/// same line counts on from there, so one long line costs linear, not quadratic, time.
+/// same line counts on from there, so one long line costs linear, not quadratic, time. A
+/// cursor serves one layout (it is reset for each chunk): a delimited table's seeks count
+/// only cells, and leave tabs and characters behind.
 #[derive(Clone, Copy)]
 struct ColCursor {
     pos: usize,

@@ -123,47 +123,48 @@ impl<R: Read> TextReader<R> {
             self.from = self.to - keep_from;
         }
         self.started = true;
-        // The read buffer starts small (most files are small) and grows to CHUNK.
-        if self.raw.is_empty() && self.decoder.is_some() {
-            self.raw.resize(64 * 1024, 0);
-        }
-        while !self.eof && self.text.len() < self.from + CHUNK && self.decoder.is_none() {
-            // Text searched as it is read: straight into the chunk, not through `raw` (one
-            // copy of every byte less). `read_to_end` fills the spare capacity without
-            // zeroing it first for a file.
-            let want = self.from + CHUNK - self.text.len();
-            // Exact: `from` is at most KEEP_BEFORE, so the buffer settles at one size.
-            self.text.reserve_exact(want);
-            let before = self.text.len();
-            let res = (&mut self.src)
-                .take(want as u64)
-                .read_to_end(&mut self.text);
-            let n = self.text.len() - before;
-            self.bytes_read += n as u64;
-            res?;
-            // `read_to_end` stops early only at the end of the file.
-            if n < want {
-                self.eof = true;
+        if self.decoder.is_none() {
+            // Searched as it is read: straight into the chunk, not through `raw` (one copy
+            // of every byte less). `read_to_end` fills the spare capacity without zeroing it
+            // first for a file, and reads until `want` bytes or the end of the file.
+            let want = (self.from + CHUNK).saturating_sub(self.text.len());
+            if !self.eof && want > 0 {
+                // Exact: `from` is at most KEEP_BEFORE, so the buffer settles at one size.
+                self.text.reserve_exact(want);
+                let before = self.text.len();
+                let res = (&mut self.src)
+                    .take(want as u64)
+                    .read_to_end(&mut self.text);
+                let n = self.text.len() - before;
+                self.bytes_read += n as u64;
+                res?;
+                self.eof = n < want;
             }
-        }
-        while !self.eof && self.text.len() < self.from + CHUNK {
-            let want = (self.from + CHUNK - self.text.len()).min(self.raw.len());
-            let n = match self.src.read(&mut self.raw[..want]) {
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            self.bytes_read += n as u64;
-            if n == 0 {
-                self.eof = true;
-                self.push_last();
-            } else {
-                let raw = std::mem::take(&mut self.raw);
-                self.push(&raw[..n], false);
-                self.raw = raw;
-                if n == self.raw.len() && self.raw.len() < CHUNK {
-                    let grown = (self.raw.len() * 4).min(CHUNK);
-                    self.raw.resize(grown, 0);
+        } else {
+            // UTF-16: read into `raw` and transcoded into the chunk. The read buffer starts
+            // small (most files are small) and grows to CHUNK.
+            if self.raw.is_empty() {
+                self.raw.resize(64 * 1024, 0);
+            }
+            while !self.eof && self.text.len() < self.from + CHUNK {
+                let want = (self.from + CHUNK - self.text.len()).min(self.raw.len());
+                let n = match self.src.read(&mut self.raw[..want]) {
+                    Ok(n) => n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                };
+                self.bytes_read += n as u64;
+                if n == 0 {
+                    self.eof = true;
+                    self.push_last();
+                } else {
+                    let raw = std::mem::take(&mut self.raw);
+                    self.push(&raw[..n], false);
+                    self.raw = raw;
+                    if n == self.raw.len() && self.raw.len() < CHUNK {
+                        let grown = (self.raw.len() * 4).min(CHUNK);
+                        self.raw.resize(grown, 0);
+                    }
                 }
             }
         }
