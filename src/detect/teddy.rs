@@ -101,6 +101,15 @@ pub struct CaseTeddy {
     /// two-byte literal with every third byte): most candidates of the nibble tables are
     /// turned away with one lookup.
     first3: Box<[u64; 1024]>,
+    /// The literals by the `first3` bit of their first three bytes (a two-byte literal under
+    /// each of its bits): bit `h` has `by3[starts[r]..starts[r + 1]]`, where `r` is its rank
+    /// among the set bits, `rank[h / 64]` plus the set bits below it in its word. A candidate
+    /// is tested against these (one or two, in practice), not against every literal of its
+    /// buckets: in office text most candidates are ordinary words whose nibbles fit a bucket
+    /// of ten or twenty literals.
+    rank: Box<[u32; 1024]>,
+    starts: Vec<u32>,
+    by3: Vec<Quick>,
     /// Buckets whose literals need no word start (the others are only looked at where a word
     /// starts, which the vectorized pass tests exactly).
     anywhere: u16,
@@ -264,19 +273,45 @@ impl CaseTeddy {
             }
         }
         let mut first3 = Box::new([0u64; 1024]);
-        for l in &literals {
-            let mut set = |h: usize| first3[h / 64] |= 1 << (h % 64);
+        // (hash, literal) for every hash a literal's first three bytes can have.
+        let mut under: Vec<(usize, u32)> = Vec::new();
+        for (id, l) in literals.iter().enumerate() {
             match l.bytes[..] {
-                [a, b] => (0..=255).for_each(|c| set(hash3([a, b, c]))),
-                [a, b, c, ..] => set(hash3([a, b, c])),
+                [a, b] => under.extend((0..=255).map(|c| (hash3([a, b, c]), id as u32))),
+                [a, b, c, ..] => under.push((hash3([a, b, c]), id as u32)),
                 _ => unreachable!("gate literals are at least 2 bytes"),
             }
         }
+        under.sort_unstable();
+        under.dedup();
+        for &(h, _) in &under {
+            first3[h / 64] |= 1 << (h % 64);
+        }
+        let mut rank = Box::new([0u32; 1024]);
+        let mut bits = 0;
+        for (r, w) in rank.iter_mut().zip(first3.iter()) {
+            *r = bits;
+            bits += w.count_ones();
+        }
+        // `under` is sorted by hash, so by rank: each bit's literals are one run of it.
+        let mut starts = Vec::with_capacity(bits as usize + 1);
+        let mut by3 = Vec::with_capacity(under.len());
+        for (k, &(h, id)) in under.iter().enumerate() {
+            if k == 0 || under[k - 1].0 != h {
+                starts.push(by3.len() as u32);
+            }
+            by3.push(quick(id));
+        }
+        starts.push(by3.len() as u32);
+        debug_assert_eq!(starts.len(), bits as usize + 1);
         CaseTeddy {
             lo,
             hi,
             buckets,
             first3,
+            rank,
+            starts,
+            by3,
             literals,
             anywhere,
             #[cfg(target_arch = "x86_64")]
@@ -338,49 +373,66 @@ impl CaseTeddy {
             .get(i..i + 8)
             .map(|w| u64::from_le_bytes(w.try_into().expect("8 bytes")));
         if let Some(w) = text.get(i..i + 3) {
+            // Every literal that can start here has these three bytes' bit, and is listed
+            // under it.
             let h = hash3([w[0], w[1], w[2]]);
-            if self.first3[h / 64] >> (h % 64) & 1 == 0 {
+            let bits = self.first3[h / 64];
+            let bit = 1u64 << (h % 64);
+            if bits & bit == 0 {
                 return;
             }
+            let r = self.rank[h / 64] as usize + (bits & (bit - 1)).count_ones() as usize;
+            let (a, b) = (self.starts[r] as usize, self.starts[r + 1] as usize);
+            for q in &self.by3[a..b] {
+                self.try_literal(text, i, word, q, out);
+            }
+            return;
         }
+        // The last two bytes of the text: the buckets' literals (a two-byte literal can be in
+        // two buckets, and is reported once).
         while buckets != 0 {
             let b = buckets.trailing_zeros() as usize;
             buckets &= buckets - 1;
             for q in &self.buckets[b] {
-                if let Some(w) = word {
-                    if (w | q.fold) & q.mask != q.pre {
-                        continue;
-                    }
-                }
-                let id = q.id;
-                let l = &self.literals[id as usize];
-                let end = i + l.bytes.len();
-                let Some(t) = text.get(i..end) else { continue };
-                if !t.eq_ignore_ascii_case(&l.bytes) {
-                    continue;
-                }
-                if l.word_end && text.get(end).copied().is_some_and(is_word) {
-                    continue;
-                }
-                if l.word_start && i > 0 && is_word(text[i - 1]) {
-                    continue;
-                }
-                // A literal in two buckets (a short one) is reported once.
-                if out
+                if !out
                     .iter()
                     .rev()
                     .take_while(|h| h.start == i)
-                    .any(|h| h.literal == id)
+                    .any(|h| h.literal == q.id)
                 {
-                    continue;
+                    self.try_literal(text, i, word, q, out);
                 }
-                out.push(Hit {
-                    start: i,
-                    end,
-                    literal: id,
-                });
             }
         }
+    }
+
+    /// Report literal `q` at `i` if it is there, with its word boundaries. `word`: the eight
+    /// bytes at `i`, when there are eight.
+    #[inline]
+    fn try_literal(&self, text: &[u8], i: usize, word: Option<u64>, q: &Quick, out: &mut Vec<Hit>) {
+        if let Some(w) = word {
+            if (w | q.fold) & q.mask != q.pre {
+                return;
+            }
+        }
+        let id = q.id;
+        let l = &self.literals[id as usize];
+        let end = i + l.bytes.len();
+        let Some(t) = text.get(i..end) else { return };
+        if !t.eq_ignore_ascii_case(&l.bytes) {
+            return;
+        }
+        if l.word_end && text.get(end).copied().is_some_and(is_word) {
+            return;
+        }
+        if l.word_start && i > 0 && is_word(text[i - 1]) {
+            return;
+        }
+        out.push(Hit {
+            start: i,
+            end,
+            literal: id,
+        });
     }
 
     #[cfg(target_arch = "x86_64")]
