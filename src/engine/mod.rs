@@ -92,6 +92,8 @@ pub struct Worker<'a> {
     bufs: crate::extract::text::Buffers,
     /// Finding buffers handed back by the writer (None: each report allocates its own).
     pub spares: Option<crate::inventory::Spares>,
+    /// Finding JSON parts rendered once per file and per rule.
+    parts: crate::inventory::FindingParts,
 }
 
 fn read_head(f: &mut File, buf: &mut Vec<u8>) -> io::Result<()> {
@@ -129,6 +131,7 @@ impl<'a> Worker<'a> {
             head: Vec::with_capacity(HEAD),
             bufs: Default::default(),
             spares: None,
+            parts: crate::inventory::FindingParts::new(),
         }
     }
 
@@ -852,7 +855,16 @@ impl<'a> Worker<'a> {
                 if let Some(s) = &self.spares {
                     s.fill(rep);
                 }
-                record_finding(self.cfg, f, location, dpath, file, rep, emit);
+                record_finding(
+                    self.cfg,
+                    &mut self.parts,
+                    f,
+                    location,
+                    dpath,
+                    file,
+                    rep,
+                    emit,
+                );
             }
         }
     }
@@ -918,7 +930,16 @@ impl<'a> Worker<'a> {
                 if let Some(s) = &self.spares {
                     s.fill(rep);
                 }
-                record_finding(self.cfg, f, location, dpath, file, rep, emit);
+                record_finding(
+                    self.cfg,
+                    &mut self.parts,
+                    f,
+                    location,
+                    dpath,
+                    file,
+                    rep,
+                    emit,
+                );
             }
             cur.advance(&reader.text, reader.base, reader.base + reader.to as u64);
         }
@@ -931,8 +952,10 @@ impl<'a> Worker<'a> {
 
 /// Turn a detector finding into an inventory record (masked, fingerprinted, revealed only on
 /// request), count it on the file, and flush a full batch to the writer.
+#[allow(clippy::too_many_arguments)]
 fn record_finding(
     cfg: &ScanConfig,
+    parts: &mut crate::inventory::FindingParts,
     f: Finding,
     location: Location,
     dpath: &DisplayPath,
@@ -962,8 +985,9 @@ fn record_finding(
         }),
         FindingsOut::Json => {
             let mut hex = [0u8; 64];
-            crate::inventory::write_finding(
+            parts.write(
                 &mut rep.rendered,
+                f.rule,
                 &crate::inventory::FindingJson {
                     path: &dpath.text,
                     path_bytes: dpath.bytes_hex.as_deref(),
