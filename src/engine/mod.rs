@@ -96,11 +96,19 @@ pub struct Worker<'a> {
     parts: crate::inventory::FindingParts,
 }
 
-fn read_head(f: &mut File, buf: &mut Vec<u8>) -> io::Result<()> {
+/// Read the first `HEAD` bytes of `f` into `buf`, or all of it when shorter. `size`: the
+/// file's size when it was opened, if known. The buffer is first zeroed and offered to `read`
+/// only up to `size + 1` bytes; if those all come (the file grew, or its size was wrong, as
+/// on some mounts), up to `HEAD`. Zeroing all 64 KiB for every file was 2% of a scan of
+/// small files.
+fn read_head(f: &mut File, buf: &mut Vec<u8>, size: Option<u64>) -> io::Result<()> {
+    let first = size.map_or(HEAD, |s| {
+        usize::try_from(s).map_or(HEAD, |s| s.saturating_add(1).min(HEAD))
+    });
     buf.clear();
-    buf.resize(HEAD, 0);
+    buf.resize(first, 0);
     let mut n = 0;
-    while n < HEAD {
+    loop {
         match f.read(&mut buf[n..]) {
             Ok(0) => break,
             Ok(k) => n += k,
@@ -109,6 +117,12 @@ fn read_head(f: &mut File, buf: &mut Vec<u8>) -> io::Result<()> {
                 buf.truncate(n);
                 return Err(e);
             }
+        }
+        if n == buf.len() {
+            if n >= HEAD {
+                break;
+            }
+            buf.resize(HEAD, 0);
         }
     }
     buf.truncate(n);
@@ -216,17 +230,17 @@ impl<'a> Worker<'a> {
             }
             Err(e) => return fail(file, io_reason("open", &e)),
         };
-        match f.metadata() {
+        let size = match f.metadata() {
             Ok(m) if !m.is_file() => {
                 file.status = Status::Skipped;
                 file.reason = Some("not a regular file when opened: never read".into());
                 return;
             }
-            Ok(_) => {}
+            Ok(m) => m.len(),
             Err(e) => return fail(file, io_reason("stat", &e)),
-        }
+        };
         let mut head = std::mem::take(&mut self.head);
-        let res = read_head(&mut f, &mut head);
+        let res = read_head(&mut f, &mut head, Some(size));
         file.bytes_read = head.len() as u64;
         match res {
             Err(e) => fail(file, io_reason("read", &e)),
@@ -575,7 +589,7 @@ impl<'a> Worker<'a> {
                 file.size = Some(size);
                 let mut head = std::mem::take(&mut self.head);
                 let res = tmp.reopen().and_then(|mut f| {
-                    read_head(&mut f, &mut head)?;
+                    read_head(&mut f, &mut head, Some(size))?;
                     Ok(f)
                 });
                 match res {
@@ -1830,6 +1844,35 @@ mod tests {
             "{:?}",
             f.reason
         );
+    }
+
+    /// The head is the first 64 KiB of a file, or all of a shorter one, whatever size the
+    /// caller thought the file had (a file can grow, and some mounts report sizes wrongly).
+    #[test]
+    fn head_is_the_start_of_the_file_whatever_its_size_said() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut buf = vec![7u8; 10];
+        for len in [0, 1, 5000, HEAD - 1, HEAD, HEAD + 1, 3 * HEAD] {
+            let data: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+            let p = dir.path().join(format!("f{len}"));
+            std::fs::write(&p, &data).unwrap();
+            for size in [
+                None,
+                Some(0),
+                Some(1),
+                Some(len as u64),
+                Some(len as u64 + 9),
+                Some(u64::MAX),
+            ] {
+                let mut f = File::open(&p).unwrap();
+                read_head(&mut f, &mut buf, size).unwrap();
+                assert!(buf == data[..len.min(HEAD)], "len {len}, size {size:?}");
+                // The file goes on being read where the head ended.
+                let mut rest = Vec::new();
+                f.read_to_end(&mut rest).unwrap();
+                assert_eq!(buf.len() + rest.len(), len, "len {len}, size {size:?}");
+            }
+        }
     }
 
     /// Findings of a file with very many of them are sent in bounded batches, the file record
