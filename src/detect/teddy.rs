@@ -408,7 +408,7 @@ impl CaseTeddy {
 
     /// Report literal `q` at `i` if it is there, with its word boundaries. `word`: the eight
     /// bytes at `i`, when there are eight.
-    #[inline]
+    #[inline(always)]
     fn try_literal(&self, text: &[u8], i: usize, word: Option<u64>, q: &Quick, out: &mut Vec<Hit>) {
         if let Some(w) = word {
             if (w | q.fold) & q.mask != q.pre {
