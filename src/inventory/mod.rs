@@ -498,20 +498,24 @@ impl<W: Write> Sink for JsonlSink<W> {
 /// order, escapes, optional fields left out), without its per-field machinery. Findings are
 /// most of the output: a patient-list export has one per cell.
 pub fn write_finding_json(out: &mut Vec<u8>, f: &FindingRecord) {
-    write_finding(
-        out,
-        &FindingJson {
-            path: &f.path,
-            path_bytes: f.path_bytes.as_deref(),
-            kind: f.kind,
-            rule: &f.rule,
-            confidence: f.confidence,
-            masked: &f.masked,
-            value: f.value.as_deref(),
-            fingerprint: &f.fingerprint,
-            location: &f.location,
-        },
-    );
+    write_finding(out, &f.as_json());
+}
+
+impl FindingRecord {
+    /// Its fields, borrowed, as [`write_finding`] takes them.
+    pub fn as_json(&self) -> FindingJson<'_> {
+        FindingJson {
+            path: &self.path,
+            path_bytes: self.path_bytes.as_deref(),
+            kind: self.kind,
+            rule: &self.rule,
+            confidence: self.confidence,
+            masked: &self.masked,
+            value: self.value.as_deref(),
+            fingerprint: &self.fingerprint,
+            location: &self.location,
+        }
+    }
 }
 
 /// The fields of a finding record, borrowed: what [`write_finding`] writes. Workers render
@@ -984,18 +988,7 @@ mod tests {
             write_finding_json(&mut mine, f);
             assert_eq!(String::from_utf8(mine).unwrap(), want);
             let mut mine = Vec::new();
-            let json = FindingJson {
-                path: &f.path,
-                path_bytes: f.path_bytes.as_deref(),
-                kind: f.kind,
-                rule: &f.rule,
-                confidence: f.confidence,
-                masked: &f.masked,
-                value: f.value.as_deref(),
-                fingerprint: &f.fingerprint,
-                location: &f.location,
-            };
-            parts.write(&mut mine, rule_index(f), &json);
+            parts.write(&mut mine, rule_index(f), &f.as_json());
             assert_eq!(String::from_utf8(mine).unwrap(), want, "through parts");
         }
     }
