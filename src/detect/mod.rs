@@ -16,6 +16,7 @@
 //! Structured formats (HL7, X12, FHIR) and table columns add findings found by field, which
 //! take precedence over overlapping text findings.
 
+pub mod anchored;
 pub mod dates;
 pub mod gate;
 pub mod rules;
@@ -755,7 +756,7 @@ fn line_start(text: &[u8], pos: usize) -> usize {
 /// Every place in `[from, to)` where a rule of group `g` matches inside `text[a..b]`: the
 /// leftmost-first match, then (anchored there) every other rule of the group matching at the
 /// same start, then on from the next byte.
-fn group_matches(
+fn group_matches_regex(
     g: &rules::Group,
     c: &mut GroupCache,
     chunk: &Chunk<'_>,
@@ -800,6 +801,47 @@ fn group_matches(
             }
         }
         at = s + 1;
+    }
+}
+
+/// Every place in `[a, b)` (and in the chunk) where rules of the group match, with those
+/// rules, as candidates. For a token group: if a search finds any match, the group's
+/// anchored DFA is walked from each place; else (other groups) the regex engines search.
+fn group_matches(
+    g: &rules::Group,
+    c: &mut GroupCache,
+    chunk: &Chunk<'_>,
+    a: usize,
+    b: usize,
+    cands: &mut Vec<Cand>,
+) {
+    let Some(dfa) = &g.anchored else {
+        return group_matches_regex(g, c, chunk, a, b, cands);
+    };
+    let from = a.max(chunk.from);
+    // Most tokens hold no match (log timestamps, amounts): one forward search says so.
+    let input = Input::new(chunk.text).range(from..b);
+    if g.combined
+        .search_half_with(&mut c.combined, &input)
+        .is_none()
+    {
+        return;
+    }
+    // Bit i: pattern i, so the candidates go out in rank order.
+    let each = |s: usize, mut found: u64| {
+        while found != 0 {
+            let ri = g.rules[found.trailing_zeros() as usize];
+            found &= found - 1;
+            cands.push(Cand {
+                start: s,
+                rank: g.rank[ri],
+                rule: ri,
+            });
+        }
+    };
+    if let Err(s) = dfa.each_match(chunk.text, from, chunk.to, b, each) {
+        // The DFA cannot tell here: the regex engines can.
+        group_matches_regex(g, c, chunk, s, b, cands);
     }
 }
 

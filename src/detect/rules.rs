@@ -198,6 +198,9 @@ pub struct Group {
     pub combined: meta::Regex,
     /// The same patterns with all-matches semantics: which rules match at a given place.
     pub combined_all: meta::Regex,
+    /// The same again as a fully built anchored DFA, for groups searched token by token (None
+    /// for the others, and when the DFA would be too big).
+    pub anchored: Option<super::anchored::AnchoredSet>,
     /// Every byte a match of any of the group's rules can contain.
     pub alphabet: super::tokens::Alphabet,
     /// Per pattern: the fewest digits, capitals and `@` a match holds.
@@ -621,7 +624,7 @@ impl RuleSet {
             reach,
             needs_digit,
         });
-        let group = |want: fn(&Gate) -> bool| -> Result<Option<Group>> {
+        let group = |want: fn(&Gate) -> bool, tokens: bool| -> Result<Option<Group>> {
             let members: Vec<usize> = text_rules
                 .iter()
                 .copied()
@@ -671,16 +674,22 @@ impl RuleSet {
                     }
                 }
             }
+            let anchored = if tokens {
+                super::anchored::AnchoredSet::new(&patterns)
+            } else {
+                None
+            };
             Ok(Some(Group {
                 rank: rank.clone(),
                 rules: members,
                 combined,
                 combined_all,
+                anchored,
                 alphabet: super::tokens::Alphabet::new(alphabet).split_spaces(split_spaces),
                 mins: super::tokens::Mins::new(mins),
             }))
         };
-        let keyword_group = group(|g| matches!(g, Gate::Keywords { .. }))?;
+        let keyword_group = group(|g| matches!(g, Gate::Keywords { .. }), false)?;
         let keyword_max_len = gates
             .iter()
             .filter_map(|g| match g {
@@ -689,9 +698,9 @@ impl RuleSet {
             })
             .max()
             .unwrap_or(0);
-        let digit_group = group(|g| *g == Gate::Digits)?;
-        let at_group = group(|g| *g == Gate::At)?;
-        let window_group = group(|g| *g == Gate::Window)?;
+        let digit_group = group(|g| *g == Gate::Digits, true)?;
+        let at_group = group(|g| *g == Gate::At, false)?;
+        let window_group = group(|g| *g == Gate::Window, false)?;
 
         let header_words = AhoCorasickBuilder::new()
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))

@@ -1,0 +1,212 @@
+//! Which rules of a group match at each place of a short range (a token): walks of an
+//! anchored, all-matches DFA, built in full when the rules load (a table lookup per byte, no
+//! search set-up per place). Most places fail on their first byte, which a table per start
+//! state says at once.
+
+use regex_automata::{
+    dfa::{dense, Automaton, StartKind},
+    util::{primitives::StateID, start},
+    Anchored, MatchKind,
+};
+
+#[derive(Debug)]
+pub struct AnchoredSet {
+    dfa: dense::DFA<Vec<u32>>,
+    /// Which start state (an index into `starts` and `live`) follows each byte before the
+    /// start; the last entry is for the start of the text.
+    start_of: Box<[u8; 257]>,
+    /// The distinct start states (by the kind of byte before: word, not word, line end).
+    starts: Vec<StateID>,
+    /// Per start state: the first bytes that do not lead to the dead state at once.
+    live: Vec<[bool; 256]>,
+}
+
+/// Patterns whose DFA would be bigger than this are left to the regex engines (whose lazy
+/// DFA builds only the states a text needs).
+const DFA_LIMIT: usize = 1 << 20;
+
+impl AnchoredSet {
+    /// None when the patterns do not make a DFA of reasonable size, use what a DFA cannot
+    /// do, or are more than 64 (the matches are a bit set).
+    pub fn new(patterns: &[&str]) -> Option<AnchoredSet> {
+        if patterns.len() > 64 {
+            return None;
+        }
+        let dfa = dense::Builder::new()
+            .syntax(super::rules::syntax_config())
+            .configure(
+                dense::Config::new()
+                    .match_kind(MatchKind::All)
+                    .start_kind(StartKind::Anchored)
+                    .accelerate(false)
+                    .dfa_size_limit(Some(DFA_LIMIT))
+                    .determinize_size_limit(Some(4 * DFA_LIMIT)),
+            )
+            .build_many(patterns)
+            .ok()?;
+        let mut start_of = Box::new([0u8; 257]);
+        let mut starts: Vec<StateID> = Vec::new();
+        let mut live = Vec::new();
+        for lb in (0..=255u8).map(Some).chain([None]) {
+            let config = start::Config::new().anchored(Anchored::Yes).look_behind(lb);
+            let sid = dfa.start_state(&config).ok()?;
+            let i = match starts.iter().position(|&s| s == sid) {
+                Some(i) => i,
+                None => {
+                    starts.push(sid);
+                    let mut l = [false; 256];
+                    for (b, l) in l.iter_mut().enumerate() {
+                        *l = !dfa.is_dead_state(dfa.next_state(sid, b as u8));
+                    }
+                    live.push(l);
+                    starts.len() - 1
+                }
+            };
+            start_of[lb.map_or(256, usize::from)] = u8::try_from(i).ok()?;
+        }
+        Some(AnchoredSet {
+            dfa,
+            start_of,
+            starts,
+            live,
+        })
+    }
+
+    /// For every place `p` in `[from, to)` where patterns have a match starting at `p` and
+    /// ending at or before `end`: `hit(p, patterns)` (bit i: pattern i). Look-around at a
+    /// match's end sees the text beyond `end`, as in a regex search over the range. Err(p)
+    /// if the DFA gave up at `p` (a quit state; not with ASCII-only patterns): the caller
+    /// must search from there another way.
+    #[inline]
+    pub fn each_match(
+        &self,
+        text: &[u8],
+        from: usize,
+        to: usize,
+        end: usize,
+        mut hit: impl FnMut(usize, u64),
+    ) -> Result<(), usize> {
+        let to = to.min(end);
+        if from >= to {
+            return Ok(());
+        }
+        let mut si = self.start_of[from.checked_sub(1).map_or(256, |i| usize::from(text[i]))];
+        for (p, &first) in text[from..to].iter().enumerate() {
+            let p = from + p;
+            let here = usize::from(si);
+            si = self.start_of[usize::from(first)];
+            if !self.live[here][usize::from(first)] {
+                continue;
+            }
+            match self.walk(self.starts[here], text, p, end) {
+                Some(0) => {}
+                Some(found) => hit(p, found),
+                None => return Err(p),
+            }
+        }
+        Ok(())
+    }
+
+    /// The patterns with a match from start state `s` at `p`.
+    #[inline]
+    fn walk(&self, mut s: StateID, text: &[u8], p: usize, end: usize) -> Option<u64> {
+        let dfa = &self.dfa;
+        let mut found = 0u64;
+        for &b in &text[p..end] {
+            s = dfa.next_state(s, b);
+            if dfa.is_special_state(s) {
+                if dfa.is_match_state(s) {
+                    found |= self.mask(s);
+                } else if dfa.is_dead_state(s) {
+                    return Some(found);
+                } else {
+                    return None;
+                }
+            }
+        }
+        // The matches ending at `end`: the transition on the byte after it (or the end of
+        // the text).
+        s = match text.get(end) {
+            Some(&b) => dfa.next_state(s, b),
+            None => dfa.next_eoi_state(s),
+        };
+        if dfa.is_match_state(s) {
+            found |= self.mask(s);
+        } else if dfa.is_quit_state(s) {
+            return None;
+        }
+        Some(found)
+    }
+
+    fn mask(&self, s: StateID) -> u64 {
+        (0..self.dfa.match_len(s)).fold(0, |m, k| m | 1 << self.dfa.match_pattern(s, k).as_usize())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AnchoredSet;
+    use regex_automata::{meta, Anchored, Input, MatchKind, PatternSet};
+
+    /// Every place of random texts, against the regex engines asked the same question
+    /// (which patterns match anchored here, within the range), with ranges that end inside
+    /// a word (look-around past the end) and places limited below the range's end.
+    #[test]
+    fn each_match_finds_what_anchored_regex_searches_find() {
+        let rules = super::super::rules::RuleSet::load(&[] as &[&str]).unwrap();
+        let g = rules.digit_group.as_ref().unwrap();
+        let mut patterns: Vec<&str> = g
+            .rules
+            .iter()
+            .map(|&i| rules.rules[i].spec.pattern.as_deref().unwrap())
+            .collect();
+        // And patterns that start without a word boundary, end in one, or match one byte.
+        patterns.extend([r"\(?\d{3}\)", r"x\d+\b", r"\d", r"(?m)^\d{2}$"]);
+        let set = AnchoredSet::new(&patterns).expect("a small DFA");
+        let re = meta::Regex::builder()
+            .syntax(super::super::rules::syntax_config())
+            .configure(meta::Config::new().match_kind(MatchKind::All))
+            .build_many(&patterns)
+            .unwrap();
+        let mut cache = re.create_cache();
+        let mut x: u64 = 0x2545F4914F6CDD1D;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let alphabet = b"0123456789012345 -./()+xAEGMZ\n";
+        let mut hits = 0;
+        for _ in 0..3000 {
+            let n = (next() % 40) as usize;
+            let text: Vec<u8> = (0..n)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect();
+            let from = (next() as usize) % (n + 1);
+            let end = from + (next() as usize) % (n - from + 1);
+            let to = from + (next() as usize) % (n - from + 1);
+            let mut got = Vec::new();
+            set.each_match(&text, from, to, end, |p, m| got.push((p, m)))
+                .expect("no quit states");
+            let mut want = Vec::new();
+            for p in from..to.min(end) {
+                let mut ps = PatternSet::new(patterns.len());
+                let input = Input::new(&text).range(p..end).anchored(Anchored::Yes);
+                re.which_overlapping_matches_with(&mut cache, &input, &mut ps);
+                let m = ps.iter().fold(0u64, |m, p| m | 1 << p.as_usize());
+                if m != 0 {
+                    want.push((p, m));
+                }
+            }
+            hits += want.len();
+            assert_eq!(
+                got,
+                want,
+                "{:?} places {from}..{to}, range end {end}",
+                String::from_utf8_lossy(&text)
+            );
+        }
+        assert!(hits > 1000, "the texts hold matches: {hits}");
+    }
+}
