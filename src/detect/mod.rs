@@ -1395,8 +1395,19 @@ impl<'r> Detector<'r> {
         let reach = self.rules.keyword_max_len;
         match table {
             Layout::Csv(t) => {
-                let cols: Vec<usize> = (0..t.col_class.len())
+                // Per column named for keyword-gated rules: how far before its cell their
+                // matches can start. A rule whose value is its whole match starts in the
+                // cell; another may start up to `reach` before it (a value after a prefix).
+                let cols: Vec<(usize, usize)> = (0..t.col_class.len())
                     .filter(|&c| keyword_gated(&t.col_class[c]))
+                    .map(|c| {
+                        let prefixed = self.rules.text_rules.iter().any(|&ri| {
+                            t.col_class[c][ri] == 1
+                                && matches!(self.rules.gates[ri], gate::Gate::Keywords { .. })
+                                && !self.rules.rules[ri].whole_value
+                        });
+                        (c, if prefixed { reach } else { 0 })
+                    })
                     .collect();
                 if cols.is_empty() {
                     return;
@@ -1407,15 +1418,13 @@ impl<'r> Detector<'r> {
                     line_start(text, chunk.from)
                 };
                 let mut cells = Vec::new();
-                let max = cols.iter().max().map_or(0, |c| c + 1);
+                let max = cols.iter().map(|&(c, _)| c + 1).max().unwrap_or(0);
                 while ls < text.len() && ls < chunk.to {
                     let le = memchr::memchr(b'\n', &text[ls..]).map_or(text.len(), |i| ls + i);
                     split_cells_into(&text[ls..le], t.delim, t.quotes, &mut cells, max);
-                    for &c in &cols {
+                    for &(c, before) in &cols {
                         if let Some(&(a, b)) = cells.get(c) {
-                            // The value starts in the cell; its match may start up to
-                            // `reach` before it (a rule whose value follows a prefix).
-                            let from = (ls + a).saturating_sub(reach);
+                            let from = (ls + a).saturating_sub(before);
                             regions.push((from, (ls + b + reach).min(text.len())));
                         }
                     }
@@ -1795,6 +1804,13 @@ description = "dropped without a keyword"
 pattern = '(?x) \b (?P<value> Z \d{7} ) \b'
 keywords = ["zed id", "zz"]
 confidence = { base = "drop", context = "high", negative = "drop" }
+[[rule]]
+id = "user.prefixed"
+kind = "mrn"
+description = "a value after a prefix, which can be in the cell before it"
+pattern = '(?x) \b QQ \W{1,2} (?P<value> \d{6} ) \b'
+keywords = ["qq id"]
+confidence = { base = "drop", context = "high", negative = "drop" }
 "#;
         let mut files: Vec<(String, String)> = rules::BUILTIN
             .iter()
@@ -1807,6 +1823,8 @@ confidence = { base = "drop", context = "high", negative = "drop" }
         assert_eq!(g("user.at"), gate::Gate::At);
         assert!(matches!(g("user.label"), gate::Gate::Labels(_)));
         assert!(matches!(g("user.keyword"), gate::Gate::Keywords { .. }));
+        assert!(matches!(g("user.prefixed"), gate::Gate::Keywords { .. }));
+        assert!(!rules.rules[rules.by_id("user.prefixed").unwrap()].whole_value);
 
         let mut pieces: Vec<String> = Vec::new();
         for r in &rules.rules {
@@ -1820,6 +1838,8 @@ confidence = { base = "drop", context = "high", negative = "drop" }
                 "xy@2024",
                 "Record # 1234567",
                 "zed id Z1234567",
+                "QQ,123456",
+                "QQ 654321",
                 "Z7654321",
                 "ZZ\nZ1111111",
                 "1980-01-02",
@@ -1860,7 +1880,7 @@ confidence = { base = "drop", context = "high", negative = "drop" }
         for round in 0..1000 {
             let mut text = String::new();
             if round % 5 == 0 {
-                text.push_str("name,dob,ssn,phone,member id,zed id\n");
+                text.push_str("name,dob,ssn,phone,member id,zed id,qq id\n");
             }
             let n = (next() % 40) as usize;
             for _ in 0..n {
@@ -1875,6 +1895,15 @@ confidence = { base = "drop", context = "high", negative = "drop" }
                 if round % 5 == 0 && next() % 3 == 0 {
                     text.push(',');
                 }
+            }
+            if round == 0 {
+                // A value in a column named for its rule, its match starting in the cell
+                // before (the prefix): found only if that cell is searched too.
+                // Rows of filler keep the header's own keyword, and the previous row's cell in
+                // that column, out of reach.
+                let filler = format!(",{}\n", "a".repeat(80));
+                let rows = format!("1,1{filler}").repeat(3);
+                text = format!("x,qq id,y\n{rows}QQ,123456{filler}");
             }
             let bytes = text.as_bytes();
             let ext = if round % 5 == 0 { Some("csv") } else { None };
@@ -1909,8 +1938,12 @@ confidence = { base = "drop", context = "high", negative = "drop" }
                     })
                     .collect::<Vec<_>>()
             };
+            let found = run(false);
+            if round == 0 {
+                assert!(found.iter().any(|f| f.2 == "user.prefixed"), "{found:?}");
+            }
             assert_eq!(
-                run(false),
+                found,
                 run(true),
                 "round {round}, chunk {from}..{to} of {text:?}"
             );
