@@ -15,11 +15,54 @@ use std::io::{Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+/// HMAC-SHA256 under the install's key. The key's inner and outer pad blocks are hashed
+/// once: a fingerprint of a short value (kind, NUL and value within 55 bytes: one block) is
+/// then exactly two SHA-256 compressions, with no hasher state copied or buffered. Longer
+/// values go through the `hmac` crate (its state keeps the pads absorbed too).
 #[derive(Clone)]
 pub struct FingerprintKey {
-    /// HMAC-SHA256 with the key's inner and outer pads already absorbed: a fingerprint costs
-    /// the two compressions of the message, not four.
     mac: Hmac<Sha256>,
+    /// SHA-256 states after the key XOR ipad block, and after the key XOR opad block.
+    inner: [u32; 8],
+    outer: [u32; 8],
+}
+
+/// SHA-256's initial state (FIPS 180-4, 5.3.3).
+const SHA256_H0: [u32; 8] = [
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+];
+
+fn compress(state: &mut [u32; 8], block: &[u8; 64]) {
+    sha2::compress256(state, &[(*block).into()]);
+}
+
+/// The state after hashing one 64-byte block from the initial state.
+fn after_block(block: &[u8; 64]) -> [u32; 8] {
+    let mut state = SHA256_H0;
+    compress(&mut state, block);
+    state
+}
+
+/// The final block of a message of `total` bytes whose last bytes (at most 55, after whole
+/// blocks already hashed) are the `tail` parts.
+fn last_block(tail: &[&[u8]], total: usize) -> [u8; 64] {
+    let mut block = [0u8; 64];
+    let mut n = 0;
+    for part in tail {
+        block[n..n + part.len()].copy_from_slice(part);
+        n += part.len();
+    }
+    block[n] = 0x80;
+    block[56..].copy_from_slice(&((total as u64) * 8).to_be_bytes());
+    block
+}
+
+fn state_bytes(state: &[u32; 8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (o, w) in out.chunks_exact_mut(4).zip(state) {
+        o.copy_from_slice(&w.to_be_bytes());
+    }
+    out
 }
 
 impl std::fmt::Debug for FingerprintKey {
@@ -103,12 +146,31 @@ impl FingerprintKey {
     }
 
     fn new(key: &[u8; 32]) -> FingerprintKey {
+        let pad = |x: u8| {
+            let mut block = [x; 64];
+            for (b, k) in block.iter_mut().zip(key) {
+                *b ^= k;
+            }
+            block
+        };
         FingerprintKey {
             mac: <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length"),
+            inner: after_block(&pad(0x36)),
+            outer: after_block(&pad(0x5c)),
         }
     }
 
+    /// HMAC-SHA256(key, kind NUL value).
     pub fn fingerprint(&self, kind: &str, value: &str) -> [u8; 32] {
+        let len = kind.len() + 1 + value.len();
+        if len <= 55 {
+            let mut inner = self.inner;
+            let block = last_block(&[kind.as_bytes(), &[0], value.as_bytes()], 64 + len);
+            compress(&mut inner, &block);
+            let mut outer = self.outer;
+            compress(&mut outer, &last_block(&[&state_bytes(&inner)], 64 + 32));
+            return state_bytes(&outer);
+        }
         let mut mac = self.mac.clone();
         mac.update(kind.as_bytes());
         mac.update(&[0]);
@@ -120,6 +182,28 @@ impl FingerprintKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_compressions_give_the_hmac_crates_result_at_every_length() {
+        let mut key = [0u8; 32];
+        for (i, b) in key.iter_mut().enumerate() {
+            *b = (i * 7 + 3) as u8;
+        }
+        let k = FingerprintKey::new(&key);
+        let value: String = (0..150)
+            .map(|i| char::from(b'a' + (i % 26) as u8))
+            .collect();
+        for kind in ["ssn", "insurance_id", ""] {
+            for n in 0..value.len() {
+                let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key).unwrap();
+                mac.update(kind.as_bytes());
+                mac.update(&[0]);
+                mac.update(&value.as_bytes()[..n]);
+                let want: [u8; 32] = mac.finalize().into_bytes().into();
+                assert_eq!(k.fingerprint(kind, &value[..n]), want, "{kind} {n}");
+            }
+        }
+    }
 
     #[test]
     fn fingerprint_is_hmac_sha256_of_kind_nul_value() {
