@@ -661,29 +661,37 @@ fn write_rest(out: &mut Vec<u8>, f: &FindingJson<'_>) {
 }
 
 fn json_u64(out: &mut Vec<u8>, mut v: u64) {
-    // Two digits per division (three numbers per finding; byte offsets have 6-10 digits).
+    // Two digits per division (three numbers per finding; byte offsets have 6-10 digits),
+    // written in place from the last digit back: no copy of a variable length (a memmove
+    // call per number).
     const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
         2021222324252627282930313233343536373839\
         4041424344454647484950515253545556575859\
         6061626364656667686970717273747576777879\
         8081828384858687888990919293949596979899";
-    let mut b = [0u8; 20];
-    let mut i = b.len();
+    let n = v.checked_ilog10().map_or(1, |d| d as usize + 1);
+    out.reserve(n);
+    let digits = &mut out.spare_capacity_mut()[..n];
+    let mut i = n;
     while v >= 100 {
         let p = (v % 100) as usize * 2;
         v /= 100;
         i -= 2;
-        b[i..i + 2].copy_from_slice(&PAIRS[p..p + 2]);
+        digits[i].write(PAIRS[p]);
+        digits[i + 1].write(PAIRS[p + 1]);
     }
     if v >= 10 {
         let p = v as usize * 2;
-        i -= 2;
-        b[i..i + 2].copy_from_slice(&PAIRS[p..p + 2]);
+        digits[0].write(PAIRS[p]);
+        digits[1].write(PAIRS[p + 1]);
     } else {
-        i -= 1;
-        b[i] = b'0' + v as u8;
+        digits[0].write(b'0' + v as u8);
     }
-    out.extend_from_slice(&b[i..]);
+    let len = out.len();
+    // SAFETY: the n bytes after the length were reserved and are all written above: the
+    // loop writes positions n-2k..n from the end, and what is left (one or two digits)
+    // fills positions 0..i, where i is then 1 or 2.
+    unsafe { out.set_len(len + n) };
 }
 
 /// A JSON string as serde_json writes it: `"` and `\` escaped, control characters as `\n`,
