@@ -831,8 +831,9 @@ fn group_matches_regex(
 }
 
 /// Every place in `[a, b)` (and in the chunk) where rules of the group match, with those
-/// rules, as candidates. For a token group: if a search finds any match, the group's
-/// anchored DFA is walked from each place; else (other groups) the regex engines search.
+/// rules, as candidates. With an anchored DFA (the digit-token group): if one forward search
+/// finds any match, the DFA is walked from each place; without (the other groups, whose
+/// stretches are longer or rarer), the regex engines search.
 fn group_matches(
     g: &rules::Group,
     c: &mut GroupCache,
