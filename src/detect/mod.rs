@@ -19,6 +19,7 @@
 pub mod anchored;
 pub mod dates;
 pub mod gate;
+pub mod lines;
 pub mod rules;
 pub mod structured;
 pub mod teddy;
@@ -352,11 +353,6 @@ pub struct TextTable {
 /// Per column: the class for each rule and the column rule (see `Table`).
 type ColClasses = (Vec<Vec<i8>>, Vec<Option<usize>>);
 
-/// Two spaces: columns of a space-aligned table (built once: `memmem::find` builds its
-/// searcher on every call, and this one runs on every line of plain text).
-static DOUBLE_SPACE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"  "));
-
 /// Cells of a fixed-width line: (start, end) byte offsets within the line and the character
 /// column where each starts. Cells are separated by 2+ spaces (or by tabs in tab mode).
 fn text_cells(line: &[u8], tabs: bool) -> Vec<(usize, usize, usize)> {
@@ -414,27 +410,14 @@ impl TextTable {
         let mut ls = if from == 0 { 0 } else { line_start(text, from) };
         let mut open: Option<TextTable> = None;
         let end = to.min(text.len());
-        // The next tab and the next double space at or after `ls` (text.len(): none). While
-        // no table is open, a line with neither cannot start one: prose is skipped to the
-        // next such line, not looked at line by line.
-        let (mut next_tab, mut next_dbl): (Option<usize>, Option<usize>) = (None, None);
         while ls < end {
             if open.is_none() {
-                if next_tab.is_none_or(|p| p < ls) {
-                    next_tab =
-                        Some(memchr::memchr(b'\t', &text[ls..]).map_or(text.len(), |i| ls + i));
-                }
-                if next_dbl.is_none_or(|p| p < ls) {
-                    next_dbl = Some(
-                        DOUBLE_SPACE
-                            .find(&text[ls..])
-                            .map_or(text.len(), |i| ls + i),
-                    );
-                }
-                let p = next_tab.min(next_dbl).unwrap_or(text.len());
-                if p >= text.len() {
+                // While no table is open, a line with neither a tab nor two spaces cannot
+                // start one: prose is skipped to the next such line, not looked at line by
+                // line.
+                let Some(p) = lines::next_tab_or_double_space(text, ls) else {
                     break;
-                }
+                };
                 ls = line_start(text, p).max(ls);
                 if ls >= end {
                     break;
@@ -448,7 +431,7 @@ impl TextTable {
                     out.push(t);
                 }
             } else if let Some(tabs) = (line.len() < 400 && next_trigger(line, 0).is_none())
-                .then(|| DOUBLE_SPACE.find(line).is_none())
+                .then(|| lines::next_double_space(line).is_none())
                 .filter(|&tabs| !tabs || memchr::memchr(b'\t', line).is_some())
             {
                 // `tabs`: no two spaces, so the cells are tab-separated.
