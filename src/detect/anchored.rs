@@ -1,7 +1,8 @@
 //! Which rules of a group match at each place of a short range (a token): walks of an
 //! anchored, all-matches DFA, built in full when the rules load (a table lookup per byte, no
 //! search set-up per place). Most places fail on their first byte, which a table per start
-//! state says at once.
+//! state says at once. Before that, whether the token holds a match at all: one walk of the
+//! same patterns' unanchored DFA ([`Forward`]), built on a thread of its own.
 
 use regex_automata::{
     dfa::{dense, Automaton, StartKind},
@@ -12,6 +13,8 @@ use regex_automata::{
 #[derive(Debug)]
 pub struct AnchoredSet {
     dfa: dense::DFA<Vec<u32>>,
+    /// The same patterns unanchored, once built (see [`Forward`]).
+    forward: std::sync::Arc<std::sync::OnceLock<Forward>>,
     /// Which start state (an index into `starts` and `live`) follows each byte before the
     /// start; the last entry is for the start of the text.
     start_of: Box<[u8; 257]>,
@@ -19,6 +22,71 @@ pub struct AnchoredSet {
     starts: Vec<StateID>,
     /// Per start state: the first bytes that do not lead to the dead state at once.
     live: Vec<[bool; 256]>,
+}
+
+/// A fully built DFA of `patterns` (None past the size limits).
+fn build<P: AsRef<str>>(
+    patterns: &[P],
+    start: StartKind,
+    kind: MatchKind,
+) -> Option<dense::DFA<Vec<u32>>> {
+    dense::Builder::new()
+        .syntax(super::rules::syntax_config())
+        .configure(
+            dense::Config::new()
+                .match_kind(kind)
+                .start_kind(start)
+                .accelerate(false)
+                .dfa_size_limit(Some(DFA_LIMIT))
+                .determinize_size_limit(Some(4 * DFA_LIMIT)),
+        )
+        .build_many(patterns)
+        .ok()
+}
+
+/// Whether a range holds any match of the patterns at all: a walk of their unanchored DFA,
+/// a table lookup per byte. Most digit tokens hold none (log timestamps, amounts), and a
+/// regex search pays a few hundred instructions of set-up and lazy-DFA bookkeeping per token
+/// to say so.
+#[derive(Debug)]
+pub struct Forward {
+    dfa: dense::DFA<Vec<u32>>,
+}
+
+impl Forward {
+    pub fn new<P: AsRef<str>>(patterns: &[P]) -> Option<Forward> {
+        let dfa = build(patterns, StartKind::Unanchored, MatchKind::LeftmostFirst)?;
+        Some(Forward { dfa })
+    }
+
+    /// Whether some pattern matches inside `text[from..end]` (look-around sees the bytes
+    /// around the range, as a regex search over the range does). None if the DFA gave up (a
+    /// quit state; not with ASCII-only patterns).
+    #[inline]
+    pub fn any_match(&self, text: &[u8], from: usize, end: usize) -> Option<bool> {
+        let dfa = &self.dfa;
+        let config = start::Config::new()
+            .anchored(Anchored::No)
+            .look_behind(from.checked_sub(1).map(|i| text[i]));
+        let mut s = dfa.start_state(&config).ok()?;
+        for &b in &text[from..end] {
+            s = dfa.next_state(s, b);
+            if dfa.is_special_state(s) {
+                if dfa.is_match_state(s) {
+                    return Some(true);
+                } else if dfa.is_dead_state(s) {
+                    return Some(false);
+                } else if dfa.is_quit_state(s) {
+                    return None;
+                }
+            }
+        }
+        s = match text.get(end) {
+            Some(&b) => dfa.next_state(s, b),
+            None => dfa.next_eoi_state(s),
+        };
+        (!dfa.is_quit_state(s)).then(|| dfa.is_match_state(s))
+    }
 }
 
 /// Patterns whose DFA would be bigger than this are left to the regex engines (whose lazy
@@ -32,18 +100,22 @@ impl AnchoredSet {
         if patterns.len() > 64 {
             return None;
         }
-        let dfa = dense::Builder::new()
-            .syntax(super::rules::syntax_config())
-            .configure(
-                dense::Config::new()
-                    .match_kind(MatchKind::All)
-                    .start_kind(StartKind::Anchored)
-                    .accelerate(false)
-                    .dfa_size_limit(Some(DFA_LIMIT))
-                    .determinize_size_limit(Some(4 * DFA_LIMIT)),
-            )
-            .build_many(patterns)
-            .ok()?;
+        let dfa = build(patterns, StartKind::Anchored, MatchKind::All)?;
+        // The unanchored DFA takes several times as long to build (~8 ms for the digit
+        // rules): a thread of its own builds it while the scan starts without it.
+        let forward = std::sync::Arc::new(std::sync::OnceLock::new());
+        let (slot, owned) = (
+            forward.clone(),
+            patterns.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+        );
+        let spawned = std::thread::Builder::new()
+            .name("phiscan-dfa".into())
+            .spawn(move || {
+                if let Some(f) = Forward::new(&owned) {
+                    let _ = slot.set(f);
+                }
+            });
+        drop(spawned); // detached; without the thread, the regex engines do the work
         let mut start_of = Box::new([0u8; 257]);
         let mut starts: Vec<StateID> = Vec::new();
         let mut live = Vec::new();
@@ -66,10 +138,18 @@ impl AnchoredSet {
         }
         Some(AnchoredSet {
             dfa,
+            forward,
             start_of,
             starts,
             live,
         })
+    }
+
+    /// Whether some pattern matches inside `text[from..end]`; None while the unanchored DFA
+    /// is being built, or if it gave up.
+    #[inline]
+    pub fn any_match(&self, text: &[u8], from: usize, end: usize) -> Option<bool> {
+        self.forward.get()?.any_match(text, from, end)
     }
 
     /// For every place `p` in `[from, to)` where patterns have a match starting at `p` and
@@ -147,6 +227,56 @@ impl AnchoredSet {
 mod tests {
     use super::AnchoredSet;
     use regex_automata::{meta, Anchored, Input, MatchKind, PatternSet};
+
+    /// Random ranges of random texts: the unanchored DFA says there is a match exactly when
+    /// a regex search over the same range finds one (look-around at both ends included).
+    #[test]
+    fn forward_finds_a_match_exactly_when_a_regex_search_does() {
+        let rules = super::super::rules::RuleSet::load(&[] as &[&str]).unwrap();
+        let g = rules.digit_group.as_ref().unwrap();
+        let mut patterns: Vec<&str> = g
+            .rules
+            .iter()
+            .map(|&i| rules.rules[i].spec.pattern.as_deref().unwrap())
+            .collect();
+        patterns.extend([r"\(?\d{3}\)", r"x\d+\b", r"(?m)^\d{2}$"]);
+        let fwd = super::Forward::new(&patterns).expect("a small DFA");
+        let re = meta::Regex::builder()
+            .syntax(super::super::rules::syntax_config())
+            .build_many(&patterns)
+            .unwrap();
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let alphabet = b"0123456789012345 -./()+xAEGMZ\n";
+        let (mut yes, mut no) = (0, 0);
+        for _ in 0..20000 {
+            let n = (next() % 40) as usize;
+            let text: Vec<u8> = (0..n)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect();
+            let from = (next() as usize) % (n + 1);
+            let end = from + (next() as usize) % (n - from + 1);
+            let want = re.is_match(Input::new(&text).range(from..end));
+            let got = fwd.any_match(&text, from, end).expect("no quit states");
+            assert_eq!(
+                got,
+                want,
+                "{:?} range {from}..{end}",
+                String::from_utf8_lossy(&text)
+            );
+            if want {
+                yes += 1;
+            } else {
+                no += 1;
+            }
+        }
+        assert!(yes > 800 && no > 800, "both answers are tested: {yes} {no}");
+    }
 
     /// Every place of random texts, against the regex engines asked the same question
     /// (which patterns match anchored here, within the range), with ranges that end inside

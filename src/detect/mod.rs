@@ -829,12 +829,15 @@ fn group_matches(
         return group_matches_regex(g, c, chunk, a, b, cands);
     };
     let from = a.max(chunk.from);
-    // Most tokens hold no match (log timestamps, amounts): one forward search says so.
-    let input = Input::new(chunk.text).range(from..b);
-    if g.combined
-        .search_half_with(&mut c.combined, &input)
-        .is_none()
-    {
+    // Most tokens hold no match (log timestamps, amounts): one walk of the unanchored DFA
+    // says so (until that DFA is built, one regex search).
+    let any = dfa.any_match(chunk.text, from, b).unwrap_or_else(|| {
+        let input = Input::new(chunk.text).range(from..b);
+        g.combined
+            .search_half_with(&mut c.combined, &input)
+            .is_some()
+    });
+    if !any {
         return;
     }
     // Bit i: pattern i, so the candidates go out in rank order.
