@@ -408,7 +408,7 @@ fn xz_zeros(chunks: usize) -> (Vec<u8>, u64) {
     bh.extend_from_slice(&c);
     out.extend_from_slice(&bh);
     out.extend_from_slice(&data);
-    while out.len() % 4 != 0 {
+    while !out.len().is_multiple_of(4) {
         out.push(0);
     }
     // Index: one record (unpadded block size, uncompressed size).

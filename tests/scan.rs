@@ -420,10 +420,10 @@ fn large_file_is_streamed_and_values_across_chunk_boundaries_are_found() {
     let mut expected = 0;
     let mut i = 0u64;
     while text.len() < 9 << 20 {
-        if i % 997 == 0 {
+        if i.is_multiple_of(997) {
             text.push_str("Patient SSN: 234-56-7891 seen\n");
             expected += 1;
-        } else if i % 4001 == 0 {
+        } else if i.is_multiple_of(4001) {
             text.push_str(&"x".repeat(70_000));
             text.push_str(" DOB: 03/14/1972 ");
             text.push_str(&"y".repeat(70_000));

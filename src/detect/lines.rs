@@ -74,7 +74,7 @@ mod tests {
                 x ^= x << 17;
                 let b = alphabet[(x >> 8) as usize % alphabet.len()];
                 // Some texts with few spaces and tabs, so the hits are far apart.
-                text.push(if round % 2 == 0 && b != b'a' && x % 7 != 0 {
+                text.push(if round % 2 == 0 && b != b'a' && !x.is_multiple_of(7) {
                     b'a'
                 } else {
                     b

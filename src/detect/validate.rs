@@ -292,7 +292,7 @@ pub fn luhn(d: &[u8]) -> bool {
         }
         sum += v;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// NPI: 10 digits starting with 1 or 2, Luhn over the ISO prefix 80840 + the number.
