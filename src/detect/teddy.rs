@@ -89,6 +89,16 @@ fn nibble_sets(l: &[u8], k: usize, variant: u8) -> (u16, u16) {
     }
 }
 
+/// One half of a nibble table (buckets 0-7, or 8-15 when `half` is 1), a byte per nibble:
+/// the table the vectorized loops shuffle with.
+fn half_table(t: &[u16; 16], half: u32) -> [u8; 16] {
+    let mut b = [0u8; 16];
+    for (x, &v) in b.iter_mut().zip(t) {
+        *x = (v >> (8 * half)) as u8;
+    }
+    b
+}
+
 #[derive(Debug, Clone)]
 pub struct CaseTeddy {
     /// Nibble tables: bit `b` of `lo[k][n]` / `hi[k][n]` is set when a literal of bucket `b`
@@ -458,16 +468,37 @@ impl CaseTeddy {
         });
     }
 
+    /// The candidates of one block of a vectorized loop: bit `j` of `cand` is place `at + j`,
+    /// its buckets `b0[j]` (0-7) and `b1[j]` (8-15); places at or past `to` are left out.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn verify_block(
+        &self,
+        text: &[u8],
+        at: usize,
+        mut cand: u64,
+        b0: &[u8],
+        b1: &[u8],
+        to: usize,
+        out: &mut Vec<Hit>,
+    ) {
+        while cand != 0 {
+            let j = cand.trailing_zeros() as usize;
+            cand &= cand - 1;
+            if at + j >= to {
+                break;
+            }
+            self.verify(text, at + j, b0[j] as u16 | (b1[j] as u16) << 8, out);
+        }
+    }
+
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,popcnt,bmi1,lzcnt")]
     unsafe fn find_avx2(&self, text: &[u8], from: usize, to: usize, out: &mut Vec<Hit>) {
         use std::arch::x86_64::*;
         // Two sets of byte tables: buckets 0-7 (low byte of each u16) and 8-15.
         let table = |t: &[u16; 16], half: u32| {
-            let mut b = [0u8; 16];
-            for (x, &v) in b.iter_mut().zip(t) {
-                *x = (v >> (8 * half)) as u8;
-            }
+            let b = half_table(t, half);
             _mm256_broadcastsi128_si256(_mm_loadu_si128(b.as_ptr() as *const __m128i))
         };
         let mut lo = [[_mm256_setzero_si256(); FP]; 2];
@@ -514,15 +545,8 @@ impl CaseTeddy {
         let mut queue = [(0usize, 0u32, [0u8; 32], [0u8; 32]); QUEUE + 1];
         let mut queued = 0;
         let verify_queued = |queue: &[(usize, u32, [u8; 32], [u8; 32])], out: &mut Vec<Hit>| {
-            for (at, mut cand, b0, b1) in queue.iter().copied() {
-                while cand != 0 {
-                    let j = cand.trailing_zeros() as usize;
-                    cand &= cand - 1;
-                    if at + j >= to {
-                        break;
-                    }
-                    self.verify(text, at + j, b0[j] as u16 | (b1[j] as u16) << 8, out);
-                }
+            for (at, cand, b0, b1) in queue {
+                self.verify_block(text, *at, u64::from(*cand), b0, b1, to, out);
             }
         };
         // Blocks of 32 positions while the 32 + FP - 1 bytes they need are in the text.
@@ -574,10 +598,7 @@ impl CaseTeddy {
     unsafe fn find_avx512(&self, text: &[u8], from: usize, to: usize, out: &mut Vec<Hit>) {
         use std::arch::x86_64::*;
         let table = |t: &[u16; 16], half: u32| {
-            let mut b = [0u8; 16];
-            for (x, &v) in b.iter_mut().zip(t) {
-                *x = (v >> (8 * half)) as u8;
-            }
+            let b = half_table(t, half);
             _mm512_broadcast_i32x4(_mm_loadu_si128(b.as_ptr() as *const __m128i))
         };
         let mut lo = [[_mm512_setzero_si512(); FP]; 2];
@@ -621,15 +642,8 @@ impl CaseTeddy {
         let mut queue = [(0usize, 0u64, [0u8; 64], [0u8; 64]); QUEUE + 1];
         let mut queued = 0;
         let verify_queued = |queue: &[(usize, u64, [u8; 64], [u8; 64])], out: &mut Vec<Hit>| {
-            for (at, mut cand, b0, b1) in queue.iter().copied() {
-                while cand != 0 {
-                    let j = cand.trailing_zeros() as usize;
-                    cand &= cand - 1;
-                    if at + j >= to {
-                        break;
-                    }
-                    self.verify(text, at + j, b0[j] as u16 | (b1[j] as u16) << 8, out);
-                }
+            for (at, cand, b0, b1) in queue {
+                self.verify_block(text, *at, *cand, b0, b1, to, out);
             }
         };
         while i + 64 + FP - 1 <= text.len() && i < to {
