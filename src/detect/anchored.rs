@@ -81,11 +81,18 @@ impl Forward {
                 }
             }
         }
-        s = match text.get(end) {
-            Some(&b) => dfa.next_state(s, b),
-            None => dfa.next_eoi_state(s),
-        };
+        s = past_end(dfa, s, text, end);
         (!dfa.is_quit_state(s)).then(|| dfa.is_match_state(s))
+    }
+}
+
+/// The state after a range ending at `end`: the transition on the byte after it (or the end
+/// of the text), where the matches ending at `end` show (look-ahead sees past the range).
+#[inline]
+fn past_end(dfa: &dense::DFA<Vec<u32>>, s: StateID, text: &[u8], end: usize) -> StateID {
+    match text.get(end) {
+        Some(&b) => dfa.next_state(s, b),
+        None => dfa.next_eoi_state(s),
     }
 }
 
@@ -101,21 +108,6 @@ impl AnchoredSet {
             return None;
         }
         let dfa = build(patterns, StartKind::Anchored, MatchKind::All)?;
-        // The unanchored DFA takes several times as long to build (~8 ms for the digit
-        // rules): a thread of its own builds it while the scan starts without it.
-        let forward = std::sync::Arc::new(std::sync::OnceLock::new());
-        let (slot, owned) = (
-            forward.clone(),
-            patterns.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
-        );
-        let spawned = std::thread::Builder::new()
-            .name("phiscan-dfa".into())
-            .spawn(move || {
-                if let Some(f) = Forward::new(&owned) {
-                    let _ = slot.set(f);
-                }
-            });
-        drop(spawned); // detached; without the thread, the regex engines do the work
         let mut start_of = Box::new([0u8; 257]);
         let mut starts: Vec<StateID> = Vec::new();
         let mut live = Vec::new();
@@ -136,6 +128,21 @@ impl AnchoredSet {
             };
             start_of[lb.map_or(256, usize::from)] = u8::try_from(i).ok()?;
         }
+        // The unanchored DFA takes several times as long to build (~8 ms for the digit
+        // rules): a thread of its own builds it while the scan starts without it.
+        let forward = std::sync::Arc::new(std::sync::OnceLock::new());
+        let (slot, owned) = (
+            forward.clone(),
+            patterns.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+        );
+        let spawned = std::thread::Builder::new()
+            .name("phiscan-dfa".into())
+            .spawn(move || {
+                if let Some(f) = Forward::new(&owned) {
+                    let _ = slot.set(f);
+                }
+            });
+        drop(spawned); // detached; without the thread, the regex engines do the work
         Some(AnchoredSet {
             dfa,
             forward,
@@ -150,6 +157,25 @@ impl AnchoredSet {
     #[inline]
     pub fn any_match(&self, text: &[u8], from: usize, end: usize) -> Option<bool> {
         self.forward.get()?.any_match(text, from, end)
+    }
+
+    /// Tests: wait until the unanchored DFA is built (panics after 30 s).
+    #[cfg(test)]
+    pub fn wait_forward(&self) {
+        let t = std::time::Instant::now();
+        while self.forward.get().is_none() {
+            assert!(
+                t.elapsed().as_secs() < 30,
+                "the unanchored DFA was never built"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+
+    /// Tests: go on without the unanchored DFA, as before it is built.
+    #[cfg(test)]
+    pub fn forget_forward(&mut self) {
+        self.forward = std::sync::Arc::new(std::sync::OnceLock::new());
     }
 
     /// For every place `p` in `[from, to)` where patterns have a match starting at `p` and
@@ -204,12 +230,7 @@ impl AnchoredSet {
                 }
             }
         }
-        // The matches ending at `end`: the transition on the byte after it (or the end of
-        // the text).
-        s = match text.get(end) {
-            Some(&b) => dfa.next_state(s, b),
-            None => dfa.next_eoi_state(s),
-        };
+        s = past_end(dfa, s, text, end);
         if dfa.is_match_state(s) {
             found |= self.mask(s);
         } else if dfa.is_quit_state(s) {
@@ -228,6 +249,16 @@ mod tests {
     use super::AnchoredSet;
     use regex_automata::{meta, Anchored, Input, MatchKind, PatternSet};
 
+    /// Deterministic random numbers for the random texts.
+    fn xorshift(mut x: u64) -> impl FnMut() -> u64 {
+        move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        }
+    }
+
     /// Random ranges of random texts: the unanchored DFA says there is a match exactly when
     /// a regex search over the same range finds one (look-around at both ends included).
     #[test]
@@ -245,13 +276,7 @@ mod tests {
             .syntax(super::super::rules::syntax_config())
             .build_many(&patterns)
             .unwrap();
-        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = xorshift(0x9E37_79B9_7F4A_7C15);
         let alphabet = b"0123456789012345 -./()+xAEGMZ\n";
         let (mut yes, mut no) = (0, 0);
         for _ in 0..20000 {
@@ -299,13 +324,7 @@ mod tests {
             .build_many(&patterns)
             .unwrap();
         let mut cache = re.create_cache();
-        let mut x: u64 = 0x2545F4914F6CDD1D;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = xorshift(0x2545F4914F6CDD1D);
         let alphabet = b"0123456789012345 -./()+xAEGMZ\n";
         let mut hits = 0;
         for _ in 0..3000 {

@@ -1926,6 +1926,25 @@ confidence = { base = "drop", context = "high", negative = "drop" }
             .collect();
         files.push(("user.toml".into(), user.into()));
         let rules = RuleSet::from_sources(&files).unwrap();
+        // The digit tokens' whole-token check both ways: by the unanchored DFA (built on a
+        // thread: waited for), and by the regex search that stands in until it is built.
+        rules
+            .digit_group
+            .as_ref()
+            .unwrap()
+            .anchored
+            .as_ref()
+            .unwrap()
+            .wait_forward();
+        let mut without_dfa = RuleSet::from_sources(&files).unwrap();
+        without_dfa
+            .digit_group
+            .as_mut()
+            .unwrap()
+            .anchored
+            .as_mut()
+            .unwrap()
+            .forget_forward();
         let g = |id: &str| rules.gates[rules.by_id(id).unwrap()].clone();
         assert_eq!(g("user.window"), gate::Gate::Window);
         assert_eq!(g("user.at"), gate::Gate::At);
@@ -2029,11 +2048,11 @@ confidence = { base = "drop", context = "high", negative = "drop" }
                 to,
                 at_start: true,
             };
-            let run = |every_place: bool| {
-                let mut sc = Scratch::new(&rules);
+            let run_with = |rules: &RuleSet, every_place: bool| {
+                let mut sc = Scratch::new(rules);
                 sc.every_place = every_place;
                 let mut out = Vec::new();
-                Detector::new(&rules).scan(&mut sc, &chunk, &format, &mut out);
+                Detector::new(rules).scan(&mut sc, &chunk, &format, &mut out);
                 out.iter()
                     .map(|f| {
                         (
@@ -2046,14 +2065,19 @@ confidence = { base = "drop", context = "high", negative = "drop" }
                     })
                     .collect::<Vec<_>>()
             };
-            let found = run(false);
+            let found = run_with(&rules, false);
             if round == 0 {
                 assert!(found.iter().any(|f| f.2 == "user.prefixed"), "{found:?}");
             }
+            let reference = run_with(&rules, true);
             assert_eq!(
-                found,
-                run(true),
+                found, reference,
                 "round {round}, chunk {from}..{to} of {text:?}"
+            );
+            assert_eq!(
+                run_with(&without_dfa, false),
+                reference,
+                "without the unanchored DFA: round {round}, chunk {from}..{to} of {text:?}"
             );
         }
     }
