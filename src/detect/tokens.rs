@@ -203,10 +203,11 @@ pub fn digit_tokens(
     scalar(alpha, text, from, to, next_digit, f)
 }
 
-/// The bits of `am` in runs of at least `l` set bits, `l` rounded down to a power of two
-/// (`l` from 1 to 16: a shorter bound only lets more runs through), and every bit of a run
-/// that touches either end of the word (it may go on in the next or previous block). Three
-/// shifts and three spreads for `l` = 8, by doubling.
+/// The bits of `am` in runs of at least `l` set bits (`l` from 1 to 16), and every bit of a
+/// run that touches either end of the word (it may go on in the next or previous block).
+/// Runs of `p` (the largest power of two up to `l`) by doubling, then of `l` as two runs of
+/// `p` that overlap; spread back the same way. Exact, not `l` rounded down: the digit rules
+/// need nine bytes, and eight-byte runs (order numbers, "2023-09-12") are common.
 #[inline]
 fn long_runs(am: u64, l: u32) -> u64 {
     // Bit i: bits i .. i + w - 1 are all set.
@@ -216,11 +217,19 @@ fn long_runs(am: u64, l: u32) -> u64 {
         r &= r >> w;
         w *= 2;
     }
+    let extra = l - w;
+    if extra > 0 {
+        // Bits i .. i + w - 1 and i + extra .. i + l - 1: all of i .. i + l - 1.
+        r &= r >> extra;
+    }
     let mut m = r;
     let mut s = 1;
     while s < w {
         m |= m << s;
         s *= 2;
+    }
+    if extra > 0 {
+        m |= m << extra;
     }
     let first = (!am).trailing_zeros();
     let last = (!am).leading_zeros();
@@ -539,9 +548,9 @@ mod tests {
             x ^= x << 17;
             let am = x & x.rotate_left(3) | x.rotate_right(9);
             for l in 1..=16u32 {
-                // The plain definition: each maximal run, kept when long (at least l rounded
-                // down to a power of two) or at an end.
-                let pow = 1 << (31 - l.leading_zeros());
+                // The plain definition: each maximal run, kept when long (at least l) or at
+                // an end.
+                let pow = l as usize;
                 let mut want = 0u64;
                 let mut i = 0;
                 while i < 64 {
