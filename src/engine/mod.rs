@@ -1150,6 +1150,8 @@ struct CarryBatch {
     /// The findings in `reports`, and when the first of them was put there.
     findings: usize,
     since: Option<Instant>,
+    /// `AGE`, except in tests.
+    age: Duration,
     tx: ToWriter,
 }
 
@@ -1256,7 +1258,16 @@ impl CarryBatch {
             reports: Vec::new(),
             findings: 0,
             since: None,
+            age: Self::AGE,
             tx,
+        }
+    }
+
+    /// Before scanning a file of `size` bytes: a big one takes a while, so what waits is
+    /// sent first (files already scanned reach the writer, and its database, without it).
+    fn before_file(&mut self, size: u64) {
+        if size >= Self::BIG {
+            self.send_reports();
         }
     }
 
@@ -1267,7 +1278,7 @@ impl CarryBatch {
         self.reports.push(rep);
         if self.reports.len() >= Self::REPORTS
             || self.findings >= Self::FINDINGS
-            || now.duration_since(since) >= Self::AGE
+            || now.duration_since(since) >= self.age
         {
             self.send_reports();
         }
@@ -1535,9 +1546,7 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
                 let mut batch = CarryBatch::new(tx.clone());
                 move |item: Item<'_>| {
                     if let Item::File { meta, .. } = &item {
-                        if meta.len() >= CarryBatch::BIG {
-                            batch.send_reports();
-                        }
+                        batch.before_file(meta.len());
                     }
                     worker.process(item, &mut |rep| {
                         if rep.carried.is_empty() {
@@ -1821,7 +1830,8 @@ mod tests {
     }
 
     /// Reports wait in a worker's burst until it holds `REPORTS` of them, `FINDINGS`
-    /// findings or is `AGE` old, or the worker is done; in order, none lost.
+    /// findings or is `AGE` old, a big file is next, or the worker is done; in order, none
+    /// lost.
     #[test]
     fn reports_go_to_the_writer_in_bursts() {
         let (chan_tx, rx) = crossbeam_channel::unbounded::<FileReport>();
@@ -1835,6 +1845,8 @@ mod tests {
             ..FileReport::empty()
         };
         let mut batch = CarryBatch::new(tx);
+        // No burst gets old by accident while this test runs on a busy machine.
+        batch.age = Duration::from_secs(3600);
         for k in 0..CarryBatch::REPORTS as u64 - 1 {
             batch.report(numbered(k));
         }
@@ -1850,12 +1862,20 @@ mod tests {
             vec![(crate::detect::Kind::Ssn, Confidence::High); CarryBatch::FINDINGS];
         batch.report(big);
         assert_eq!(rx.try_iter().count(), 1);
+        // A small file leaves the burst waiting; a big one sends it first.
+        batch.report(numbered(5));
+        batch.before_file(CarryBatch::BIG - 1);
+        assert_eq!(rx.len(), 0);
+        batch.before_file(CarryBatch::BIG);
+        assert_eq!(rx.try_iter().map(|r| r.key).collect::<Vec<_>>(), [5]);
         // An old burst goes with the next report.
+        batch.age = Duration::from_millis(10);
         batch.report(numbered(2));
-        std::thread::sleep(CarryBatch::AGE + Duration::from_millis(20));
+        std::thread::sleep(Duration::from_millis(30));
         assert_eq!(rx.len(), 0);
         batch.report(numbered(3));
         assert_eq!(rx.try_iter().map(|r| r.key).collect::<Vec<_>>(), [2, 3]);
+        batch.age = Duration::from_secs(3600);
         // What is left goes when the worker is done.
         batch.report(numbered(4));
         batch.ids.push(7);
