@@ -38,7 +38,8 @@ impl Ymd {
             b'0' + (d / 10) as u8,
             b'0' + (d % 10) as u8,
         ];
-        b.iter().map(|&c| char::from(c)).collect()
+        // Ten ASCII bytes: one allocation, no per-char pushes (one value per date finding).
+        String::from_utf8(b.to_vec()).expect("ASCII digits and dashes")
     }
 
     pub fn today() -> Ymd {
