@@ -530,11 +530,6 @@ pub struct Scratch {
     /// For merging the candidates' runs (`sort_runs`).
     cands_tmp: Vec<Cand>,
     hits: Vec<teddy::Hit>,
-    /// The structured and column findings' spans (merged), for dropping text findings under them.
-    spans: Vec<(usize, usize)>,
-    /// For merging the two sorted runs of findings (`merge_runs`).
-    run_a: Vec<Finding>,
-    run_b: Vec<Finding>,
     /// Stretches to search for keyword-gated rules: (from, to).
     regions: Vec<(usize, usize)>,
     per_rule: Vec<Option<(meta::Cache, regex_automata::util::captures::Captures)>>,
@@ -655,9 +650,6 @@ impl Scratch {
             cands: Vec::new(),
             cands_tmp: Vec::new(),
             hits: Vec::new(),
-            spans: Vec::new(),
-            run_a: Vec::new(),
-            run_b: Vec::new(),
             regions: Vec::new(),
             per_rule: rules
                 .rules
@@ -897,34 +889,6 @@ fn token_candidates(
     }
 }
 
-/// `out[first..mid]` and `out[mid..]`, each sorted by span, merged in place into one sorted
-/// run; on equal spans the first run's finding comes first (as a stable sort keeps them).
-/// `a` and `b` are buffers kept between calls.
-fn merge_runs(
-    out: &mut Vec<Finding>,
-    first: usize,
-    mid: usize,
-    a: &mut Vec<Finding>,
-    b: &mut Vec<Finding>,
-) {
-    let mid = mid.min(out.len());
-    b.clear();
-    b.extend(out.drain(mid..));
-    a.clear();
-    a.extend(out.drain(first..));
-    let key = |f: &Finding| (f.start, f.end);
-    let (mut a, mut b) = (a.drain(..).peekable(), b.drain(..).peekable());
-    loop {
-        let take_a = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) => key(x) <= key(y),
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (None, None) => break,
-        };
-        out.extend(if take_a { a.next() } else { b.next() });
-    }
-}
-
 /// Sort `v`, made of a few sorted runs (one per gate, typically), by merging the runs
 /// through `tmp`, a buffer kept between calls; with many runs, an ordinary sort.
 fn sort_runs<T: Ord + Copy>(v: &mut Vec<T>, tmp: &mut Vec<T>) {
@@ -1069,25 +1033,17 @@ impl<'r> Detector<'r> {
             let fixed = &out[first..n_struct];
             // Merged, sorted spans of the fixed findings: each text finding is one binary
             // search (a CSV can have a finding in every cell).
-            let mut spans = std::mem::take(&mut sc.spans);
-            spans.clear();
-            spans.extend(fixed.iter().map(|g| (g.start, g.end)));
+            let mut spans: Vec<(usize, usize)> = fixed.iter().map(|g| (g.start, g.end)).collect();
             if !spans.is_sorted() {
                 spans.sort_unstable();
             }
-            // Merged in place: each span joins the last kept one or is kept after it.
-            let mut kept = 0;
-            for i in 0..spans.len() {
-                let (s, e) = spans[i];
-                if kept > 0 && s <= spans[kept - 1].1 {
-                    spans[kept - 1].1 = spans[kept - 1].1.max(e);
-                } else {
-                    spans[kept] = (s, e);
-                    kept += 1;
+            let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+            for (s, e) in spans {
+                match merged.last_mut() {
+                    Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                    _ => merged.push((s, e)),
                 }
             }
-            spans.truncate(kept);
-            let merged = &spans;
             let overlaps = |f: &Finding| {
                 let i = merged.partition_point(|&(_, e)| e <= f.start);
                 i < merged.len() && merged[i].0 < f.end
@@ -1101,21 +1057,10 @@ impl<'r> Detector<'r> {
                 }
             }
             out.truncate(w);
-            sc.spans = spans;
         }
-        // Usually in order already. When not, it is mostly two sorted runs (the structured
-        // and column findings, then the text ones: every row of a patient list): they are
-        // merged through buffers kept between chunks, where the stable sort allocated a
-        // scratch buffer of half the findings each time.
-        let key = |f: &Finding| (f.start, f.end);
-        if !out[first..].is_sorted_by_key(key) {
-            if out[first..n_struct.min(out.len())].is_sorted_by_key(key)
-                && out[n_struct.min(out.len())..].is_sorted_by_key(key)
-            {
-                merge_runs(out, first, n_struct, &mut sc.run_a, &mut sc.run_b);
-            } else {
-                out[first..].sort_by_key(key);
-            }
+        // Usually in order already; the stable sort would allocate its scratch buffer anyway.
+        if !out[first..].is_sorted_by_key(|f| (f.start, f.end)) {
+            out[first..].sort_by_key(|f| (f.start, f.end));
         }
     }
 
@@ -1855,49 +1800,6 @@ mod tests {
             let mut want = [a.clone(), b.clone()].concat();
             want.sort_unstable();
             assert_eq!(merge_sorted(&a, &b).collect::<Vec<_>>(), want);
-        }
-    }
-
-    #[test]
-    fn merge_runs_orders_findings_as_a_stable_sort_does() {
-        let mut x = 0x2545_F491_4F6C_DD1Du64;
-        let (mut ra, mut rb) = (Vec::new(), Vec::new());
-        for round in 0..300 {
-            // Findings with few distinct spans (ties between and within runs); `value` says
-            // which run and place each came from.
-            let mut run = |n: usize, tag: &str| {
-                let mut v: Vec<Finding> = (0..n)
-                    .map(|i| {
-                        x ^= x << 13;
-                        x ^= x >> 7;
-                        x ^= x << 17;
-                        let start = (x % 20) as usize;
-                        Finding {
-                            rule: 0,
-                            kind: Kind::Ssn,
-                            confidence: Confidence::High,
-                            value: format!("{tag}{i}"),
-                            start,
-                            end: start + (x >> 32) as usize % 3,
-                            record: None,
-                        }
-                    })
-                    .collect();
-                v.sort_by_key(|f| (f.start, f.end));
-                v
-            };
-            let (before, a, b) = (
-                run(round % 3, "p"),
-                run(round % 13, "a"),
-                run(round % 7, "b"),
-            );
-            let mut out: Vec<Finding> = [before.clone(), a.clone(), b].concat();
-            let mut want = out.clone();
-            let first = before.len();
-            want[first..].sort_by_key(|f| (f.start, f.end));
-            merge_runs(&mut out, first, first + a.len(), &mut ra, &mut rb);
-            let values = |v: &[Finding]| v.iter().map(|f| f.value.clone()).collect::<Vec<_>>();
-            assert_eq!(values(&out), values(&want));
         }
     }
 
