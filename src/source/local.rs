@@ -120,7 +120,7 @@ where
         .follow_links(opts.follow)
         .threads(opts.threads.max(1));
     // Root devices, for --one-file-system.
-    let roots: Vec<(PathBuf, Option<u64>)> = targets
+    let roots: Roots = targets
         .iter()
         .map(|t| (t.clone(), std::fs::metadata(t).ok().map(|m| m.dev())))
         .collect();
@@ -138,28 +138,28 @@ where
     });
 }
 
-fn root_of<'r>(
-    roots: &'r [(PathBuf, Option<u64>)],
-    p: &Path,
-) -> Option<&'r (PathBuf, Option<u64>)> {
-    roots
-        .iter()
-        .filter(|(r, _)| p.starts_with(r))
-        .max_by_key(|(r, _)| r.as_os_str().len())
+/// The targets, each with its device (for --one-file-system).
+type Roots = std::collections::HashMap<PathBuf, Option<u64>>;
+
+/// The target `p` was found under: the longest target it starts with (component by
+/// component, as `Path::starts_with` compares). One lookup per ancestor of `p`, not one
+/// comparison per target: `xargs` hands thousands of files to one scan, and comparing every
+/// entry with every target made such a scan quadratic.
+fn root_of<'r>(roots: &'r Roots, p: &Path) -> Option<(&'r PathBuf, &'r Option<u64>)> {
+    p.ancestors().find_map(|a| roots.get_key_value(a))
 }
 
 fn classify<F: FnMut(Item<'_>)>(
     dent: &ignore::DirEntry,
     opts: &WalkOptions,
-    roots: &[(PathBuf, Option<u64>)],
+    roots: &Roots,
     visit: &mut F,
 ) -> WalkState {
     let path = dent.path();
     let depth = dent.depth();
-    let root = root_of(roots, path);
 
     if depth > 0 && !opts.excludes.is_empty() {
-        let rel = root
+        let rel = root_of(roots, path)
             .and_then(|(r, _)| path.strip_prefix(r).ok())
             .unwrap_or(path);
         let name = Path::new(path.file_name().unwrap_or_default());
@@ -198,7 +198,7 @@ fn classify<F: FnMut(Item<'_>)>(
 
     if ft.is_dir() {
         if depth > 0 && opts.one_file_system {
-            if let (Some((_, Some(root_dev))), Ok(m)) = (root, dent.metadata()) {
+            if let (Some((_, Some(root_dev))), Ok(m)) = (root_of(roots, path), dent.metadata()) {
                 if m.dev() != *root_dev {
                     visit(Item::Skipped {
                         path,
@@ -299,5 +299,64 @@ fn walk_error<F: FnMut(Item<'_>)>(err: ignore::Error, visit: &mut F) {
             path: Path::new(""),
             reason: other.to_string(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `root_of` finds what comparing the path with every target finds: the longest target
+    /// it starts with, whatever the spelling (`./`, doubled or trailing slashes, nesting).
+    #[test]
+    fn root_of_is_the_longest_target_the_path_starts_with() {
+        let targets = [
+            "a",
+            "a/b/",
+            "./c",
+            "d//e",
+            "/abs/x",
+            "/abs/x/y/file.txt",
+            ".",
+        ];
+        let roots: Roots = targets
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (PathBuf::from(t), Some(i as u64)))
+            .collect();
+        let reference = |p: &Path| {
+            roots
+                .iter()
+                .filter(|(r, _)| p.starts_with(r))
+                .max_by_key(|(r, _)| r.components().count())
+                .map(|(r, d)| (r.clone(), *d))
+        };
+        for p in [
+            "a",
+            "a/x",
+            "a/b",
+            "a/b/c/d",
+            "a/bc",
+            "./c/z",
+            "c/z",
+            "d/e/f",
+            "d/ef",
+            "/abs/x/y/file.txt",
+            "/abs/x/y",
+            "/abs/xy",
+            "/other",
+            "./q",
+            "q",
+        ] {
+            let p = Path::new(p);
+            let got = root_of(&roots, p).map(|(r, d)| (r.clone(), *d));
+            assert_eq!(got, reference(p), "{}", p.display());
+        }
+        // Spot checks of the reference itself.
+        assert_eq!(
+            root_of(&roots, Path::new("a/b/c")).map(|(_, d)| *d),
+            Some(Some(1))
+        );
+        assert_eq!(root_of(&roots, Path::new("/other")), None);
     }
 }
