@@ -104,6 +104,16 @@ impl AnchoredSet {
     /// None when the patterns do not make a DFA of reasonable size, use what a DFA cannot
     /// do, or are more than 64 (the matches are a bit set).
     pub fn new(patterns: &[&str]) -> Option<AnchoredSet> {
+        Self::build_set(patterns, true)
+    }
+
+    /// The anchored DFA alone, without the unanchored one ([`Self::any_match`] then says
+    /// None): for walks over short stretches known to be worth walking.
+    pub fn walks_only(patterns: &[&str]) -> Option<AnchoredSet> {
+        Self::build_set(patterns, false)
+    }
+
+    fn build_set(patterns: &[&str], with_forward: bool) -> Option<AnchoredSet> {
         if patterns.len() > 64 {
             return None;
         }
@@ -131,18 +141,20 @@ impl AnchoredSet {
         // The unanchored DFA takes several times as long to build (~8 ms for the digit
         // rules): a thread of its own builds it while the scan starts without it.
         let forward = std::sync::Arc::new(std::sync::OnceLock::new());
-        let (slot, owned) = (
-            forward.clone(),
-            patterns.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
-        );
-        let spawned = std::thread::Builder::new()
-            .name("phiscan-dfa".into())
-            .spawn(move || {
-                if let Some(f) = Forward::new(&owned) {
-                    let _ = slot.set(f);
-                }
-            });
-        drop(spawned); // detached; without the thread, the regex engines do the work
+        if with_forward {
+            let (slot, owned) = (
+                forward.clone(),
+                patterns.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+            );
+            let spawned = std::thread::Builder::new()
+                .name("phiscan-dfa".into())
+                .spawn(move || {
+                    if let Some(f) = Forward::new(&owned) {
+                        let _ = slot.set(f);
+                    }
+                });
+            drop(spawned); // detached; without the thread, the regex engines do the work
+        }
         Some(AnchoredSet {
             dfa,
             forward,

@@ -202,6 +202,11 @@ pub struct Group {
     /// others: the `@` group's takes 1.5 ms to build for rare tokens, the keyword group's
     /// 3 ms; and None when a DFA would be too big).
     pub anchored: Option<super::anchored::AnchoredSet>,
+    /// The keyword group's anchored DFA for the cells of table columns named for its rules
+    /// (see `Detector::literal_candidates`): built on first use, as only tables need it.
+    pub cell_walks: std::sync::OnceLock<Option<super::anchored::AnchoredSet>>,
+    /// The group's patterns, in the order of `rules` (for `cell_walks`).
+    pub patterns: Vec<String>,
     /// Every byte a match of any of the group's rules can contain.
     pub alphabet: super::tokens::Alphabet,
     /// Per pattern: the fewest digits, capitals and `@` a match holds.
@@ -686,6 +691,8 @@ impl RuleSet {
                 combined,
                 combined_all,
                 anchored,
+                cell_walks: std::sync::OnceLock::new(),
+                patterns: patterns.iter().map(|p| p.to_string()).collect(),
                 alphabet: super::tokens::Alphabet::new(alphabet).split_spaces(split_spaces),
                 mins: super::tokens::Mins::new(mins),
             }))
