@@ -280,23 +280,13 @@ fn parse_date_general(s: &str, today: Ymd) -> Option<Ymd> {
     }
     let num = |p: &str| p.bytes().all(|c| c.is_ascii_digit());
     if parts.iter().all(|p| num(p)) {
-        let (a, bb, c) = (parts[0], parts[1], parts[2]);
-        if a.len() == 4 {
-            return make(a.parse().ok()?, bb.parse().ok()?, c.parse().ok()?);
+        // A part too long for a u32 makes no date (as before the fast path, which stops at
+        // four digits and leaves longer parts here).
+        let mut vals = [(0u32, 0usize); 3];
+        for (v, p) in vals.iter_mut().zip(parts) {
+            *v = (p.parse().ok()?, p.len());
         }
-        if a.len() > 2 || bb.len() > 2 {
-            return None;
-        }
-        let y = expand_year(c, today)?;
-        let (x, z): (u32, u32) = (a.parse().ok()?, bb.parse().ok()?);
-        let dotted = s.contains('.');
-        // US offices write month first; dotted dates are European day-first.
-        let (first, second) = if dotted {
-            ((z, x), (x, z))
-        } else {
-            ((x, z), (z, x))
-        };
-        return make(y, first.0, first.1).or_else(|| make(y, second.0, second.1));
+        return numeric_date(vals, s.contains('.'), today);
     }
     // Month names: "Jan 2, 1980", "January 2 1980", "2 January 1980", "2-Jan-80".
     if let Some(m) = month_from_name(parts[0]) {
@@ -353,16 +343,23 @@ mod tests {
         }
         // The strings reach the fast path's dates, not only its refusals.
         assert!(numeric > 5_000 && dates > 500, "{numeric} {dates}");
-        for s in [
-            "04/15/1994",
-            "1994-04-15",
-            "15.04.1994",
-            "4/5/94",
-            "12/31/26",
-            "1/2/27",
+        // Both paths share `numeric_date`: its readings pinned here (month first, day first
+        // when dotted, the other order when the first is no date, the two-digit year pivot
+        // at this year).
+        let ymd = |y, m, d| Some(Ymd { y, m, d });
+        for (s, want) in [
+            ("04/15/1994", ymd(1994, 4, 15)),
+            ("1994-04-15", ymd(1994, 4, 15)),
+            ("15.04.1994", ymd(1994, 4, 15)),
+            ("05.04.1994", ymd(1994, 4, 5)),
+            ("04/05/1994", ymd(1994, 4, 5)),
+            ("4/5/94", ymd(1994, 4, 5)),
+            ("12/31/26", ymd(2026, 12, 31)),
+            ("1/2/27", ymd(1927, 1, 2)),
+            ("2026-02-30", None),
         ] {
-            assert_eq!(parse_date(s, T), parse_date_general(s, T), "{s}");
-            assert!(parse_date(s, T).is_some(), "{s}");
+            assert_eq!(parse_date(s, T), want, "{s}");
+            assert_eq!(parse_date_general(s, T), want, "{s}");
         }
     }
 

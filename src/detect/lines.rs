@@ -42,7 +42,7 @@ const AVX2_MIN: usize = 96;
 #[cfg(target_arch = "x86_64")]
 #[inline]
 unsafe fn next_sse2<const TAB: bool>(text: &[u8], i: usize) -> Option<usize> {
-    if text.len().saturating_sub(i) >= AVX2_MIN && avx2() {
+    if text.len().saturating_sub(i) >= AVX2_MIN && crate::detect::has_avx2() {
         return next_avx2::<TAB>(text, i);
     }
     next_sse2_steps::<TAB>(text, i)
@@ -70,24 +70,6 @@ unsafe fn next_sse2_steps<const TAB: bool>(text: &[u8], mut i: usize) -> Option<
         i += 16;
     }
     next_scalar::<TAB>(text, i)
-}
-
-/// Whether the CPU has AVX2 (looked up once; `is_x86_feature_detected!` is two atomic loads
-/// and a test per call, and short lines call this often).
-#[cfg(target_arch = "x86_64")]
-#[inline]
-fn avx2() -> bool {
-    use std::sync::atomic::{AtomicU8, Ordering};
-    static HAS: AtomicU8 = AtomicU8::new(0);
-    match HAS.load(Ordering::Relaxed) {
-        1 => false,
-        2 => true,
-        _ => {
-            let has = std::is_x86_feature_detected!("avx2");
-            HAS.store(1 + u8::from(has), Ordering::Relaxed);
-            has
-        }
-    }
 }
 
 /// [`next_sse2`] 32 places a step; the last (fewer than 33) bytes go to the SSE2 loop.
@@ -161,7 +143,7 @@ mod tests {
                         next_sse2_steps::<false>(&text, i),
                     );
                     assert_eq!(sse2, want, "{text:?} from {i}");
-                    if avx2() {
+                    if crate::detect::has_avx2() {
                         let got = (next_avx2::<true>(&text, i), next_avx2::<false>(&text, i));
                         assert_eq!(got, want, "{text:?} from {i}");
                     }

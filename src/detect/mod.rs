@@ -689,12 +689,24 @@ const PAD_AFTER: usize = 40;
 /// Whether the vectorized passes (tokens, Teddy) can run: AVX2, with the bit-count
 /// instructions their per-block bit masks are taken apart with (every AVX2 CPU has them, but
 /// Rust enables them only when asked; without them `count_ones` is a dozen instructions).
+/// Looked up once: it is asked per chunk and per line (`lines.rs`), and four feature
+/// lookups are four atomic loads.
 #[cfg(target_arch = "x86_64")]
 pub(crate) fn has_avx2() -> bool {
-    std::is_x86_feature_detected!("avx2")
-        && std::is_x86_feature_detected!("popcnt")
-        && std::is_x86_feature_detected!("bmi1")
-        && std::is_x86_feature_detected!("lzcnt")
+    use std::sync::atomic::{AtomicU8, Ordering};
+    static HAS: AtomicU8 = AtomicU8::new(0);
+    match HAS.load(Ordering::Relaxed) {
+        1 => false,
+        2 => true,
+        _ => {
+            let has = std::is_x86_feature_detected!("avx2")
+                && std::is_x86_feature_detected!("popcnt")
+                && std::is_x86_feature_detected!("bmi1")
+                && std::is_x86_feature_detected!("lzcnt");
+            HAS.store(1 + u8::from(has), Ordering::Relaxed);
+            has
+        }
+    }
 }
 
 /// Position of the next ASCII digit or `@` at or after `i`.
@@ -1427,7 +1439,7 @@ impl<'r> Detector<'r> {
             };
             // A header region says where matches may start; they may run on `reach` past it.
             let reach = self.rules.keyword_max_len;
-            let grown = |&(a, b): &(usize, usize)| (a, (b + reach).min(text.len()));
+            let end_of = |b: usize| (b + reach).min(text.len());
             match walks {
                 Some(dfa) => {
                     for (a, b) in merged_stretches(kw.iter().copied()) {
@@ -1438,14 +1450,17 @@ impl<'r> Detector<'r> {
                     // get no context from this header, so a keyword's own stretch has them
                     // whenever they can be findings).
                     for (a, b) in merged_stretches(cells.iter().copied()) {
-                        let end = (b + reach).min(text.len());
                         let (from, to) = (a.max(chunk.from), b.min(chunk.to));
-                        walk_matches(g, dfa, c, chunk, from, to, end, cands);
+                        walk_matches(g, dfa, c, chunk, from, to, end_of(b), cands);
                     }
                 }
                 None => {
-                    let cells: Vec<(usize, usize)> = cells.iter().map(grown).collect();
-                    for (a, b) in merged_stretches(merge_sorted(kw, &cells)) {
+                    // Searched whole, the cells' stretches take in the run-on (still in
+                    // order: every end grows alike).
+                    for cell in cells.iter_mut() {
+                        cell.1 = end_of(cell.1);
+                    }
+                    for (a, b) in merged_stretches(merge_sorted(kw, cells)) {
                         group_matches(g, c, chunk, a, b, cands);
                     }
                 }
