@@ -458,6 +458,12 @@ fn email(s: &str) -> Verdict {
 /// Label-found identifiers (MRN, member ids): `min..=max` alphanumerics after removing
 /// dashes, spaces and dots, with at least `min_digits` digits, not one repeated character.
 fn id_value(s: &str, min: usize, max: usize, min_digits: usize) -> Verdict {
+    // Record and member numbers are printed in one case. Both cases in one value is what a
+    // run of base64 (a mail attachment, a data: URL, a key) looks like after a label-like
+    // word in it: "/mrnZ7x7k6wh6XqF/".
+    if s.bytes().any(|b| b.is_ascii_lowercase()) && s.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Verdict::Invalid;
+    }
     let v = alnum_upper(s);
     let nd = v.bytes().filter(u8::is_ascii_digit).count();
     if v.len() < min || v.len() > max || nd < min_digits || all_same(&v) {
@@ -576,6 +582,32 @@ mod tests {
             validate("credit_card", b"4539 1488 0343 6468", today()),
             Verdict::Invalid
         );
+    }
+
+    #[test]
+    fn record_and_member_numbers_are_in_one_case() {
+        for name in ["mrn", "member_id"] {
+            for ok in [
+                "A1029384",
+                "a1029384",
+                "P-4421093",
+                "XEH812349021",
+                "00482913",
+            ] {
+                assert!(
+                    matches!(validate(name, ok.as_bytes(), today()), Verdict::Valid(_)),
+                    "{name} {ok}"
+                );
+            }
+            // Base64 after a label-like word ("/mrnZ7x7k6wh6XqF/"), a session key.
+            for mixed in ["Z7x7k6wh6XqF", "6c02ViYG37k", "aB3d5F7h9"] {
+                assert_eq!(
+                    validate(name, mixed.as_bytes(), today()),
+                    Verdict::Invalid,
+                    "{name} {mixed}"
+                );
+            }
+        }
     }
 
     #[test]
