@@ -1696,9 +1696,26 @@ impl<'r> Detector<'r> {
         match best {
             Some((_, 1)) => Ctx::Positive,
             Some(_) => Ctx::Negative,
+            None if in_a_run_of_numbers(text, s, e) => Ctx::Negative,
             None => Ctx::None,
         }
     }
+}
+
+/// Whether the value at `[s, e)`, made of digit groups split by single spaces ("212 555 0143",
+/// "4539 1488 0343 6467"), has another number right next to it, a space apart: then it is a
+/// stretch of a run of numbers (a matrix of figures, a list of counts), where any three or
+/// four neighbours can take a phone's or a card's shape.
+fn in_a_run_of_numbers(text: &[u8], s: usize, e: usize) -> bool {
+    let v = &text[s..e];
+    let spaced = v
+        .windows(3)
+        .any(|w| w[1] == b' ' && w[0].is_ascii_digit() && w[2].is_ascii_digit());
+    spaced
+        && ((s >= 2 && text[s - 1] == b' ' && text[s - 2].is_ascii_digit())
+            || text
+                .get(e..e + 2)
+                .is_some_and(|a| a[0] == b' ' && a[1].is_ascii_digit()))
 }
 
 fn trim_cell(line: &[u8], mut a: usize, mut b: usize) -> (usize, usize) {
