@@ -411,6 +411,109 @@ fn structured_hl7_x12_fhir() {
     );
 }
 
+/// FHIR larger than a chunk (4 MiB), as servers export it: a pretty-printed bundle, the same
+/// bundle on one line, bulk-data NDJSON (a resource per line) and resources written one
+/// after another. Every patient's MRN, SSN and birth date is found once, by the FHIR rules,
+/// at its place in the file; before, only a FHIR text that fit in one chunk was parsed, and
+/// NDJSON not at all.
+#[test]
+fn fhir_bundles_and_ndjson_larger_than_a_chunk() {
+    let env = Env::new();
+    let n = 1500;
+    let patient = |i: usize| {
+        serde_json::json!({
+            "resourceType": "Patient",
+            "id": format!("p{i}"),
+            "identifier": [
+                {"type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "MR"}]},
+                 "value": format!("{:08}", 10_000_000 + i * 7)},
+                {"system": "http://hl7.org/fhir/sid/us-ssn",
+                 "value": format!("{:03}-{:02}-{:04}", 100 + i % 500, 10 + i % 80, 1000 + i)}
+            ],
+            "birthDate": format!("19{:02}-{:02}-{:02}", 30 + i % 60, 1 + i % 12, 1 + i % 28),
+            // Bulk: a narrative of ~3 KB per resource, so that chunk ends fall inside them.
+            "text": {"status": "generated", "div": format!("<div>{}</div>", "visit notes {} ".repeat(200))}
+        })
+    };
+    let entries: Vec<serde_json::Value> = (0..n)
+        .map(|i| serde_json::json!({"fullUrl": format!("urn:uuid:{i}"), "resource": patient(i)}))
+        .collect();
+    let bundle =
+        serde_json::json!({"resourceType": "Bundle", "type": "collection", "entry": entries});
+    env.write(
+        "pretty.json",
+        serde_json::to_string_pretty(&bundle).unwrap(),
+    );
+    // serde_json sorts keys (resourceType after identifier): here resourceType comes first,
+    // where FHIR writers put it.
+    let oneline = serde_json::to_string(&bundle)
+        .unwrap()
+        .replace(",\"resourceType\":\"Patient\"", "")
+        .replace(
+            "{\"birthDate\"",
+            "{\"resourceType\":\"Patient\",\"birthDate\"",
+        );
+    env.write("oneline.json", oneline);
+    let lines: String = (0..n)
+        .map(|i| serde_json::to_string(&patient(i)).unwrap() + "\n")
+        .collect();
+    env.write("Patient.ndjson", lines);
+    let docs: String = (0..n)
+        .map(|i| serde_json::to_string_pretty(&patient(i)).unwrap() + "\n")
+        .collect();
+    env.write("docs.json", docs);
+    let s = env.scan_root(&["--reveal"]);
+    let mut want: Vec<(String, String)> = (0..n)
+        .flat_map(|i| {
+            let p = patient(i);
+            [
+                (
+                    "mrn",
+                    p["identifier"][0]["value"].as_str().unwrap().to_string(),
+                ),
+                (
+                    "ssn",
+                    p["identifier"][1]["value"]
+                        .as_str()
+                        .unwrap()
+                        .replace('-', ""),
+                ),
+                ("dob", p["birthDate"].as_str().unwrap().to_string()),
+            ]
+        })
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    want.sort();
+    for name in ["pretty.json", "oneline.json", "Patient.ndjson", "docs.json"] {
+        let bytes = std::fs::read(env.path(name)).unwrap();
+        assert!(
+            bytes.len() > 4 << 20,
+            "{name} spans chunks: {}",
+            bytes.len()
+        );
+        let mut got = s.kinds_values(name);
+        got.sort();
+        assert_eq!(got.len(), want.len(), "{name}");
+        assert!(got == want, "{name}: the values differ");
+        for f in s.findings_in(name) {
+            assert!(
+                f["rule"].as_str().unwrap().starts_with("fhir."),
+                "{name}: {f}"
+            );
+            // The byte offset is the value's place in the file (the SSN written with dashes).
+            let at = f["location"]["byte"].as_u64().unwrap() as usize;
+            let v = f["value"].as_str().unwrap().replace('-', "");
+            let written: Vec<u8> = bytes[at..]
+                .iter()
+                .copied()
+                .filter(|&b| b != b'-')
+                .take(v.len())
+                .collect();
+            assert_eq!(written, v.as_bytes(), "{name}: {f}");
+        }
+    }
+}
+
 #[test]
 fn large_file_is_streamed_and_values_across_chunk_boundaries_are_found() {
     let env = Env::new();

@@ -1128,7 +1128,7 @@ impl<'r> Detector<'r> {
                 };
                 structured::x12_fields(text, *d, s, to, &mut sc.fields);
             }
-            TextFormat::Fhir if chunk.at_start => structured::fhir_fields(text, &mut sc.fields),
+            TextFormat::Fhir => structured::fhir_fields(text, from, to, &mut sc.fields),
             _ => return,
         }
         let fields = std::mem::take(&mut sc.fields);

@@ -256,31 +256,98 @@ const NPI_SYSTEMS: &[&str] = &[
     "urn:oid:2.16.840.1.113883.4.6",
 ];
 
-/// Parse a FHIR JSON document and collect typed values, then locate each value in the text.
-pub fn fhir_fields(text: &[u8], out: &mut Vec<Field>) {
-    let Ok(doc) = serde_json::from_slice::<Value>(text) else {
-        return;
-    };
-    let mut found: Vec<(&'static str, String, String)> = Vec::new();
-    walk_fhir(&doc, "", &mut found);
-    // Locate each value as a JSON string in the text, in document order.
-    let mut cursor = 0usize;
-    for (rule, value, record) in found {
-        let needle = serde_json::to_string(&value).unwrap_or_default();
-        let nb = needle.as_bytes();
-        let pos = memchr::memmem::find(&text[cursor..], nb)
-            .map(|i| cursor + i)
-            .or_else(|| memchr::memmem::find(text, nb));
-        if let Some(p) = pos {
-            out.push(Field {
-                rule,
-                start: p + 1,
-                end: p + nb.len() - 1,
-                record,
-            });
-            cursor = p + nb.len();
+/// The FHIR JSON objects that start in `[from, to)`, in order: a document (a `{` at the start
+/// of a line: the whole file, or one resource per line in bulk-data NDJSON), a bundle
+/// entry's resource, and any other resource whose first key is `"resourceType"` (where FHIR
+/// writers put it). `each(start, value,
+/// end)` gets every object that parses whole; the objects inside it are not visited again.
+/// The first object that starts after `from` and ends after `to` (or is cut off by the end
+/// of `text`) ends the walk, and its start is returned: the chunk should end there, so that
+/// the next chunk holds it whole. One that starts at `from` is looked into instead (a bundle
+/// larger than a chunk: its entries' resources).
+fn fhir_objects<T: serde::de::DeserializeOwned>(
+    text: &[u8],
+    from: usize,
+    to: usize,
+    mut each: impl FnMut(usize, T, usize),
+) -> Option<usize> {
+    let to = to.min(text.len());
+    let mut pos = from;
+    while pos < to {
+        let o = pos + memchr::memchr(b'{', &text[pos..to])?;
+        let line_start = o == 0 || text[o - 1] == b'\n';
+        let rest = &text[o + 1..];
+        let key_first = rest
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .is_some_and(|i| rest[i..].starts_with(b"\"resourceType\""));
+        if !line_start && !key_first && !is_entry_resource(&text[..o]) {
+            pos = o + 1;
+            continue;
+        }
+        let mut it = serde_json::Deserializer::from_slice(&text[o..]).into_iter::<T>();
+        match it.next() {
+            // Whole, but running on past the chunk: the next chunk takes it whole.
+            Some(Ok(_)) if o + it.byte_offset() > to && o > from => return Some(o),
+            Some(Ok(v)) => {
+                let end = o + it.byte_offset();
+                each(o, v, end);
+                pos = end;
+            }
+            Some(Err(e)) if e.is_eof() && o > from => return Some(o),
+            _ => pos = o + 1,
         }
     }
+    None
+}
+
+/// Whether `before` ends with `"resource":` (and spaces): the object after it is a bundle
+/// entry's resource, whatever the order of its keys (writers that sort keys put
+/// `resourceType` after `identifier` and `birthDate`).
+fn is_entry_resource(before: &[u8]) -> bool {
+    let trim = |b: &[u8]| {
+        b.len()
+            - b.iter()
+                .rev()
+                .take_while(|c| c.is_ascii_whitespace())
+                .count()
+    };
+    let b = &before[..trim(before)];
+    b.strip_suffix(b":")
+        .is_some_and(|b| b[..trim(b)].ends_with(b"\"resource\""))
+}
+
+/// Where a chunk of a FHIR text should end instead of `to`: before the first resource that
+/// starts in it and runs past the text (None: nothing is cut).
+pub fn fhir_chunk_end(text: &[u8], from: usize, to: usize) -> Option<usize> {
+    fhir_objects::<serde::de::IgnoredAny>(text, from, to, |_, _, _| {})
+}
+
+/// The typed values of the FHIR objects that start in `[from, to)` (see [`fhir_objects`]),
+/// each located in the text as a JSON string inside its object, in document order.
+pub fn fhir_fields(text: &[u8], from: usize, to: usize, out: &mut Vec<Field>) {
+    let mut found: Vec<(&'static str, String, String)> = Vec::new();
+    fhir_objects::<Value>(text, from, to, |start, doc, end| {
+        found.clear();
+        walk_fhir(&doc, "", &mut found);
+        let mut cursor = start;
+        for (rule, value, record) in found.drain(..) {
+            let needle = serde_json::to_string(&value).unwrap_or_default();
+            let nb = needle.as_bytes();
+            let pos = memchr::memmem::find(&text[cursor..end], nb)
+                .map(|i| cursor + i)
+                .or_else(|| memchr::memmem::find(&text[start..end], nb).map(|i| start + i));
+            if let Some(p) = pos {
+                out.push(Field {
+                    rule,
+                    start: p + 1,
+                    end: p + nb.len() - 1,
+                    record,
+                });
+                cursor = p + nb.len();
+            }
+        }
+    });
 }
 
 fn walk_fhir(v: &Value, parent_type: &str, found: &mut Vec<(&'static str, String, String)>) {

@@ -919,6 +919,14 @@ impl<'a> Worker<'a> {
                 record_end = format.record_end();
                 cursor = Some(Cursor::new(reader.encoding(), bom, sample));
             }
+            if matches!(format, TextFormat::Fhir) && !reader.at_end() {
+                // A resource that runs on past the chunk goes whole to the next one.
+                if let Some(end) =
+                    crate::detect::structured::fhir_chunk_end(&reader.text, reader.from, reader.to)
+                {
+                    reader.to = end;
+                }
+            }
             let chunk = Chunk {
                 text: &reader.text,
                 from: reader.from,

@@ -79,6 +79,11 @@ impl<R: Read> TextReader<R> {
         r
     }
 
+    /// Whether the chunk holds the end of the text (its `to` is the end).
+    pub fn at_end(&self) -> bool {
+        self.eof
+    }
+
     pub fn encoding(&self) -> Encoding {
         self.encoding
     }
