@@ -514,6 +514,98 @@ fn fhir_bundles_and_ndjson_larger_than_a_chunk() {
     }
 }
 
+/// An HL7 C-CDA document (a continuity of care document, as EHRs export them): the patient's
+/// MRN and SSN from the <id> elements that open the <patientRole>, and the birth dates of the
+/// patient and a guardian; the document's own id, an author's id and the clinical times
+/// (effectiveTime) are not findings. Before, none of the three was found: "birthTime" is no
+/// keyword, and the ids have no label.
+#[test]
+fn cda_document_fields() {
+    let env = Env::new();
+    let doc = r#"<?xml version="1.0" encoding="UTF-8"?>
+<?xml-stylesheet type="text/xsl" href="CDA.xsl"?>
+<ClinicalDocument xmlns="urn:hl7-org:v3" xmlns:sdtc="urn:hl7-org:sdtc">
+  <realmCode code="US"/>
+  <templateId root="2.16.840.1.113883.10.20.22.1.2" extension="2015-08-01"/>
+  <id extension="TT988" root="2.16.840.1.113883.19.5.99999.1"/>
+  <code code="34133-9" codeSystem="2.16.840.1.113883.6.1" displayName="Summarization of Episode Note"/>
+  <effectiveTime value="20230105120000-0500"/>
+  <recordTarget>
+    <patientRole>
+      <!-- the practice's medical record number -->
+      <id extension="00482913" root="2.16.840.1.113883.19.5.99999.2"/>
+      <id root='2.16.840.1.113883.4.1' extension='536-22-0198'/>
+      <addr use="HP"><streetAddressLine>1357 Amber Drive</streetAddressLine></addr>
+      <telecom value="tel:+1(555)555-2003" use="HP"/>
+      <patient>
+        <name use="L"><given>Isabella</given><family>Jones</family></name>
+        <administrativeGenderCode code="F" codeSystem="2.16.840.1.113883.5.1"/>
+        <birthTime value="19750501"/>
+        <guardian>
+          <id root="2.16.840.1.113883.4.1" extension="412-33-9801"/>
+          <guardianPerson><name><given>Ralph</given><family>Jones</family></name></guardianPerson>
+        </guardian>
+        <sdtc:deceasedInd value="false"/>
+      </patient>
+    </patientRole>
+  </recordTarget>
+  <author>
+    <time value="20230105120000-0500"/>
+    <assignedAuthor>
+      <id extension="5555555555" root="2.16.840.1.113883.4.6"/>
+    </assignedAuthor>
+  </author>
+  <participant typeCode="IND">
+    <associatedEntity classCode="PRS"><associatedPerson><birthTime value="194603151230"/></associatedPerson></associatedEntity>
+  </participant>
+  <component><structuredBody><component><section>
+    <entry><encounter classCode="ENC" moodCode="EVN"><id root="2a620155-9d11-439e-92b3-5d9815ff4de8"/><effectiveTime value="20220612"/></encounter></entry>
+  </section></component></structuredBody></component>
+</ClinicalDocument>
+"#;
+    env.write("ccd/jones.xml", doc);
+    let s = env.scan_root(&["--reveal"]);
+    assert_eq!(s.file("jones.xml")["format"], "cda-xml");
+    let mut got: Vec<(String, String, String)> = s
+        .findings_in("jones.xml")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["value"].as_str().unwrap().to_string(),
+                f["confidence"].as_str().unwrap().to_string(),
+            )
+        })
+        .filter(|(r, _, _)| !r.starts_with("contact."))
+        .collect();
+    got.sort();
+    let want: Vec<(String, String, String)> = [
+        ("cda.birth_time", "1946-03-15"),
+        ("cda.birth_time", "1975-05-01"),
+        ("cda.id.ssn", "412339801"),
+        ("cda.id.ssn", "536220198"),
+        ("cda.patient_role.id", "00482913"),
+    ]
+    .iter()
+    .map(|(r, v)| (r.to_string(), v.to_string(), "high".to_string()))
+    .collect();
+    assert_eq!(got, want);
+    // Each at its place in the file (the SSNs as written, with dashes).
+    for f in s.findings_in("jones.xml") {
+        if f["kind"] == "phone" {
+            continue;
+        }
+        let at = f["location"]["byte"].as_u64().unwrap() as usize;
+        let v = f["value"].as_str().unwrap().replace('-', "");
+        let written: String = doc[at..]
+            .chars()
+            .filter(|&c| c != '-')
+            .take(v.len())
+            .collect();
+        assert_eq!(written, v, "{f}");
+    }
+}
+
 #[test]
 fn large_file_is_streamed_and_values_across_chunk_boundaries_are_found() {
     let env = Env::new();

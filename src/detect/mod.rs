@@ -128,6 +128,7 @@ pub enum TextFormat {
     Hl7(structured::Hl7Delims),
     X12(structured::X12Delims),
     Fhir,
+    Cda,
 }
 
 impl TextFormat {
@@ -139,6 +140,7 @@ impl TextFormat {
             TextFormat::Hl7(_) => "hl7",
             TextFormat::X12(_) => "x12",
             TextFormat::Fhir => "fhir-json",
+            TextFormat::Cda => "cda-xml",
         }
     }
 
@@ -153,6 +155,9 @@ impl TextFormat {
         }
         if structured::sniff_fhir(text) {
             return TextFormat::Fhir;
+        }
+        if structured::sniff_cda(text) {
+            return TextFormat::Cda;
         }
         if let Some(t) = Table::sniff(text, ext, rules) {
             return TextFormat::Table(t);
@@ -1129,6 +1134,7 @@ impl<'r> Detector<'r> {
                 structured::x12_fields(text, *d, s, to, &mut sc.fields);
             }
             TextFormat::Fhir => structured::fhir_fields(text, from, to, &mut sc.fields),
+            TextFormat::Cda => structured::cda_fields(text, from, to, &mut sc.fields),
             _ => return,
         }
         let fields = std::mem::take(&mut sc.fields);

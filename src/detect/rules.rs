@@ -345,6 +345,9 @@ const STRUCTURED_IDS: &[&str] = &[
     "fhir.identifier.npi",
     "fhir.birthdate",
     "fhir.coverage.member_id",
+    "cda.patient_role.id",
+    "cda.id.ssn",
+    "cda.birth_time",
 ];
 
 impl RuleSet {

@@ -417,6 +417,125 @@ fn fhir_identifier(id: &Value, rtype: &str) -> Option<(&'static str, String, Str
     None
 }
 
+/// Does this text look like an HL7 CDA document (C-CDA: discharge summaries, continuity of
+/// care documents, what EHRs export per patient)?
+pub fn sniff_cda(text: &[u8]) -> bool {
+    let head = &text[..text.len().min(4096)];
+    let first = head.iter().find(|b| !b.is_ascii_whitespace());
+    first == Some(&b'<') && memchr::memmem::find(head, b"<ClinicalDocument").is_some()
+}
+
+/// The OID of US Social Security numbers, as an `<id root>`.
+const SSN_OID: &[u8] = b"2.16.840.1.113883.4.1";
+
+/// The span of attribute `name`'s value in `tag` (the bytes of one start tag), quoted with
+/// `"` or `'`.
+fn xml_attr(tag: &[u8], name: &[u8]) -> Option<(usize, usize)> {
+    let mut at = 0;
+    while let Some(i) = memchr::memmem::find(&tag[at..], name) {
+        let p = at + i;
+        at = p + 1;
+        if p == 0 || !tag[p - 1].is_ascii_whitespace() {
+            continue;
+        }
+        let mut q = p + name.len();
+        while tag.get(q).is_some_and(u8::is_ascii_whitespace) {
+            q += 1;
+        }
+        if tag.get(q) != Some(&b'=') {
+            continue;
+        }
+        q += 1;
+        while tag.get(q).is_some_and(u8::is_ascii_whitespace) {
+            q += 1;
+        }
+        let quote = *tag.get(q).filter(|&&c| c == b'"' || c == b'\'')?;
+        let end = memchr::memchr(quote, &tag[q + 1..])?;
+        return Some((q + 1, q + 1 + end));
+    }
+    None
+}
+
+/// The start tags named `name` (`<id`, `<birthTime`) that start in `[from, to)`: the tag's
+/// span, up to its `>`.
+fn xml_tags<'t>(
+    text: &'t [u8],
+    from: usize,
+    to: usize,
+    name: &'t [u8],
+) -> impl Iterator<Item = (usize, usize)> + 't {
+    memchr::memmem::find_iter(&text[from..to.min(text.len())], name)
+        .map(move |i| from + i)
+        .filter(move |&p| {
+            text.get(p + name.len())
+                .is_some_and(|c| c.is_ascii_whitespace() || *c == b'/' || *c == b'>')
+        })
+        .filter_map(move |p| memchr::memchr(b'>', &text[p..]).map(|e| (p, p + e + 1)))
+}
+
+/// HL7 CDA fields in `[from, to)`: the patient's identifiers (the `<id>` elements that open a
+/// `<patientRole>`: medical record numbers, or the SSN by its OID), any other `<id>` rooted
+/// in the SSN OID (a guardian's, a participant's), and every `<birthTime value>`.
+pub fn cda_fields(text: &[u8], from: usize, to: usize, out: &mut Vec<Field>) {
+    let mut push = |rule: &'static str, tag: (usize, usize), (a, b): (usize, usize), rec: &str| {
+        out.push(Field {
+            rule,
+            start: tag.0 + a,
+            end: tag.0 + b,
+            record: rec.to_string(),
+        });
+    };
+    let mut role_ids = Vec::new();
+    for (_, e) in xml_tags(text, from, to, b"<patientRole") {
+        // Its first children, when they are <id> elements (comments and space between).
+        let mut at = e;
+        loop {
+            while text.get(at).is_some_and(u8::is_ascii_whitespace) {
+                at += 1;
+            }
+            if text[at..].starts_with(b"<!--") {
+                match memchr::memmem::find(&text[at..], b"-->") {
+                    Some(i) => at += i + 3,
+                    None => break,
+                }
+                continue;
+            }
+            let is_id = text[at..].starts_with(b"<id")
+                && text
+                    .get(at + 3)
+                    .is_some_and(|c| c.is_ascii_whitespace() || *c == b'/' || *c == b'>');
+            match memchr::memchr(b'>', &text[at..]).filter(|_| is_id) {
+                Some(e) => {
+                    role_ids.push((at, at + e + 1));
+                    at += e + 1;
+                }
+                None => break,
+            }
+        }
+    }
+    for tag in xml_tags(text, from, to, b"<id") {
+        let t = &text[tag.0..tag.1];
+        let Some(ext) = xml_attr(t, b"extension") else {
+            continue;
+        };
+        let ssn = xml_attr(t, b"root").is_some_and(|(a, b)| &t[a..b] == SSN_OID);
+        if ssn {
+            push("cda.id.ssn", tag, ext, "id[@root=SSN]");
+        } else if role_ids.contains(&tag) {
+            push("cda.patient_role.id", tag, ext, "patientRole/id");
+        }
+    }
+    for tag in xml_tags(text, from, to, b"<birthTime") {
+        let t = &text[tag.0..tag.1];
+        if let Some((a, b)) = xml_attr(t, b"value") {
+            // YYYYMMDD, maybe with a time and a zone: the date is the value.
+            let digits = t[a..b].iter().take_while(|c| c.is_ascii_digit()).count();
+            push("cda.birth_time", tag, (a, a + digits.min(8)), "birthTime");
+        }
+    }
+    out.sort_by_key(|f| f.start);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
