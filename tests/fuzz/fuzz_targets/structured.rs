@@ -1,6 +1,6 @@
 //! Structured parsers and validators (run in the scanning process): HL7 v2, X12, FHIR JSON
-//! field extraction, date parsing, every validator. Field spans lie inside the text and
-//! inside the requested range's segments.
+//! and CDA field extraction, FHIR chunk ends, date parsing, every validator. Field spans lie
+//! inside the text and inside the requested range's segments.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -28,8 +28,15 @@ fuzz_target!(|input: &[u8]| {
         structured::x12_fields(text, d, from, to, &mut out);
     }
     if structured::sniff_fhir(text) {
-        structured::fhir_fields(text, &mut out);
+        structured::fhir_fields(text, from, to, &mut out);
+        // A chunk end is a place inside the range, after its start.
+        let cut_at = (from + (sel as usize) % (to - from + 1)).min(to);
+        if let Some(end) = structured::fhir_chunk_end(text, from, cut_at) {
+            assert!(from < end && end <= cut_at, "chunk end inside the range");
+        }
     }
+    // Any text, not only what sniffs as CDA: the tag scanner must not trip on anything.
+    structured::cda_fields(text, from, to, &mut out);
     for f in &out {
         assert!(
             f.start <= f.end && f.end <= text.len(),
