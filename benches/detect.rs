@@ -955,6 +955,7 @@ impl Input {
             from: 0,
             to: self.data.len(),
             at_start: true,
+            fhir: None,
         };
         det.scan(sc, &chunk, fmt, out);
     }

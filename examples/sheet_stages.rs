@@ -78,6 +78,7 @@ fn main() {
                 from: 0,
                 to: text.len(),
                 at_start: !seg.continued,
+                fhir: None,
             };
             Detector::new(&rules).scan(&mut sc, &chunk, format.as_ref().unwrap(), &mut out);
         }

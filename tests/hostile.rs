@@ -1956,6 +1956,7 @@ fn detector_reports_only_findings_that_start_in_the_chunk() {
                 from,
                 to,
                 at_start: from == 0,
+                fhir: None,
             },
             &format,
             &mut out,

@@ -683,6 +683,9 @@ pub struct Chunk<'a> {
     /// True when `text[0]` is the first byte of the document (the table header row, the
     /// start of a FHIR document).
     pub at_start: bool,
+    /// FHIR: the objects found by [`structured::fhir_objects`] on this text from `from`
+    /// (the engine finds them to end the chunk; None: found again here).
+    pub fhir: Option<&'a [structured::FhirObject]>,
 }
 
 /// Bytes of context searched before the first trigger byte of a window: long enough for the
@@ -1133,7 +1136,12 @@ impl<'r> Detector<'r> {
                 };
                 structured::x12_fields(text, *d, s, to, &mut sc.fields);
             }
-            TextFormat::Fhir => structured::fhir_fields(text, from, to, &mut sc.fields),
+            TextFormat::Fhir => match chunk.fhir {
+                Some(objects) => {
+                    structured::fhir_fields_of(text, objects, from, to, &mut sc.fields)
+                }
+                None => structured::fhir_fields(text, from, to, &mut sc.fields),
+            },
             TextFormat::Cda => structured::cda_fields(text, from, to, &mut sc.fields),
             _ => return,
         }
@@ -1745,6 +1753,7 @@ pub fn scan_text(rules: &RuleSet, text: &[u8], ext: Option<&str>) -> (TextFormat
         from: 0,
         to: text.len(),
         at_start: true,
+        fhir: None,
     };
     Detector::new(rules).scan(&mut sc, &chunk, &format, &mut out);
     (format, out)
@@ -2156,6 +2165,7 @@ confidence = { base = "drop", context = "high", negative = "drop" }
                 from,
                 to,
                 at_start: true,
+                fhir: None,
             };
             let run_with = |rules: &RuleSet, every_place: bool| {
                 let mut sc = Scratch::new(rules);

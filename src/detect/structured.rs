@@ -256,46 +256,102 @@ const NPI_SYSTEMS: &[&str] = &[
     "urn:oid:2.16.840.1.113883.4.6",
 ];
 
-/// The FHIR JSON objects that start in `[from, to)`, in order: a document (a `{` at the start
-/// of a line: the whole file, or one resource per line in bulk-data NDJSON), a bundle
-/// entry's resource, and any other resource whose first key is `"resourceType"` (where FHIR
-/// writers put it). `each(start, value,
-/// end)` gets every object that parses whole; the objects inside it are not visited again.
-/// The first object that starts after `from` and ends after `to` (or is cut off by the end
-/// of `text`) ends the walk, and its start is returned: the chunk should end there, so that
-/// the next chunk holds it whole. One that starts at `from` is looked into instead (a bundle
-/// larger than a chunk: its entries' resources).
-fn fhir_objects<T: serde::de::DeserializeOwned>(
-    text: &[u8],
+/// A FHIR object: where it starts, and where it ends (None: not in the text).
+pub type FhirObject = (usize, Option<usize>);
+
+/// The FHIR JSON objects that start in `[from, to)`, in order, with where each closes (None:
+/// not in `text`): a document (a `{` at the start of a line: the whole file, or one resource
+/// per line in bulk-data NDJSON), a bundle entry's resource, and any other resource whose
+/// first key is `"resourceType"` (where FHIR writers put it). Found by one pass that matches
+/// braces outside strings, so that no object is parsed to learn where it ends: a parse that
+/// fails at the end of the text, once per nested object, made a crafted file of nested
+/// unclosed objects quadratic (9.6 MB: 11 s).
+pub fn fhir_objects(text: &[u8], from: usize, to: usize) -> Vec<FhirObject> {
+    let to = to.min(text.len());
+    let mut cands: Vec<FhirObject> = Vec::new();
+    // Open braces: the candidate each is (its index in `cands`), if it is one.
+    let mut open: Vec<Option<usize>> = Vec::new();
+    let mut pending = 0usize;
+    let mut at = from;
+    while let Some(i) = memchr::memchr3(b'{', b'}', b'"', &text[at..]) {
+        let p = at + i;
+        at = p + 1;
+        match text[p] {
+            b'"' => {
+                // To the string's end (past escaped characters).
+                loop {
+                    let Some(j) = text.get(at..).and_then(|t| memchr::memchr2(b'"', b'\\', t))
+                    else {
+                        at = text.len();
+                        break;
+                    };
+                    at += j + 1;
+                    if text[at - 1] == b'"' {
+                        break;
+                    }
+                    at += 1;
+                }
+            }
+            b'{' => {
+                let is_cand = p < to && {
+                    let rest = &text[p + 1..];
+                    let key_first = rest
+                        .iter()
+                        .position(|b| !b.is_ascii_whitespace())
+                        .is_some_and(|k| rest[k..].starts_with(b"\"resourceType\""));
+                    p == 0 || text[p - 1] == b'\n' || key_first || is_entry_resource(&text[..p])
+                };
+                if is_cand {
+                    cands.push((p, None));
+                    pending += 1;
+                }
+                open.push(is_cand.then(|| cands.len() - 1));
+            }
+            _ => {
+                if let Some(Some(c)) = open.pop() {
+                    cands[c].1 = Some(p + 1);
+                    pending -= 1;
+                }
+            }
+        }
+        if p >= to && pending == 0 {
+            break;
+        }
+    }
+    cands
+}
+
+/// Where a chunk of a FHIR text should end instead of `to`: before the first object (see
+/// [`fhir_objects`]) that starts in the chunk's second half and runs past `to`, so that
+/// the next chunk holds it whole (None: nothing runs past). One that starts earlier (at
+/// `from`, or more than half a chunk long) is looked into instead (a bundle larger than a
+/// chunk: its entries).
+pub fn fhir_chunk_end(text: &[u8], from: usize, to: usize) -> Option<usize> {
+    fhir_chunk_end_of(&fhir_objects(text, from, to), text.len(), from, to)
+}
+
+/// [`fhir_chunk_end`] with the chunk's objects found already (by [`fhir_objects`] on the
+/// same `text`, `from` and `to`).
+pub fn fhir_chunk_end_of(
+    objects: &[FhirObject],
+    text_len: usize,
     from: usize,
     to: usize,
-    mut each: impl FnMut(usize, T, usize),
 ) -> Option<usize> {
-    let to = to.min(text.len());
-    let mut pos = from;
-    while pos < to {
-        let o = pos + memchr::memchr(b'{', &text[pos..to])?;
-        let line_start = o == 0 || text[o - 1] == b'\n';
-        let rest = &text[o + 1..];
-        let key_first = rest
-            .iter()
-            .position(|b| !b.is_ascii_whitespace())
-            .is_some_and(|i| rest[i..].starts_with(b"\"resourceType\""));
-        if !line_start && !key_first && !is_entry_resource(&text[..o]) {
-            pos = o + 1;
+    // Only objects that start in the second half move: the chunk keeps at least half its
+    // length, so a nest of objects that all run past the chunk cannot make a chunk per
+    // object. One that starts in the first half and runs past is more than half a chunk
+    // long: its objects are looked at instead.
+    let half = from + (to.min(text_len).saturating_sub(from)) / 2;
+    let mut inside = from;
+    for &(o, end) in objects {
+        if o < inside {
             continue;
         }
-        let mut it = serde_json::Deserializer::from_slice(&text[o..]).into_iter::<T>();
-        match it.next() {
-            // Whole, but running on past the chunk: the next chunk takes it whole.
-            Some(Ok(_)) if o + it.byte_offset() > to && o > from => return Some(o),
-            Some(Ok(v)) => {
-                let end = o + it.byte_offset();
-                each(o, v, end);
-                pos = end;
-            }
-            Some(Err(e)) if e.is_eof() && o > from => return Some(o),
-            _ => pos = o + 1,
+        match end {
+            Some(e) if e <= to => inside = e,
+            _ if o > from && o >= half => return Some(o),
+            _ => {}
         }
     }
     None
@@ -305,38 +361,67 @@ fn fhir_objects<T: serde::de::DeserializeOwned>(
 /// entry's resource, whatever the order of its keys (writers that sort keys put
 /// `resourceType` after `identifier` and `birthDate`).
 fn is_entry_resource(before: &[u8]) -> bool {
-    let trim = |b: &[u8]| {
-        b.len()
-            - b.iter()
-                .rev()
-                .take_while(|c| c.is_ascii_whitespace())
-                .count()
-    };
-    let b = &before[..trim(before)];
-    b.strip_suffix(b":")
-        .is_some_and(|b| b[..trim(b)].ends_with(b"\"resource\""))
+    before
+        .trim_ascii_end()
+        .strip_suffix(b":")
+        .is_some_and(|b| b.trim_ascii_end().ends_with(b"\"resource\""))
 }
 
-/// Where a chunk of a FHIR text should end instead of `to`: before the first resource that
-/// starts in it and runs past the text (None: nothing is cut).
-pub fn fhir_chunk_end(text: &[u8], from: usize, to: usize) -> Option<usize> {
-    fhir_objects::<serde::de::IgnoredAny>(text, from, to, |_, _, _| {})
-}
-
-/// The typed values of the FHIR objects that start in `[from, to)` (see [`fhir_objects`]),
-/// each located in the text as a JSON string inside its object, in document order.
+/// The typed values of the FHIR objects that start in `[from, to)` (see
+/// [`fhir_objects`]; each parsed once, the objects inside a parsed one not again; one
+/// that does not parse, or is cut off, is looked into), each located in the text as a JSON
+/// string inside its object, in document order.
 pub fn fhir_fields(text: &[u8], from: usize, to: usize, out: &mut Vec<Field>) {
+    fhir_fields_of(text, &fhir_objects(text, from, to), from, to, out);
+}
+
+/// [`fhir_fields`] with the objects found already (by [`fhir_objects`] on the same `text`
+/// and `from`, and a `to` at least as far: those that start after `to` are not read).
+pub fn fhir_fields_of(
+    text: &[u8],
+    objects: &[FhirObject],
+    from: usize,
+    to: usize,
+    out: &mut Vec<Field>,
+) {
     let mut found: Vec<(&'static str, String, String)> = Vec::new();
-    fhir_objects::<Value>(text, from, to, |start, doc, end| {
+    let mut inside = from;
+    let mut failed_at = usize::MAX;
+    for &(start, end) in objects.iter().take_while(|o| o.0 < to) {
+        let Some(end) = end.filter(|_| start >= inside) else {
+            continue;
+        };
+        if (start..end).contains(&failed_at) {
+            // It holds the place where an object around it failed, and would fail there too
+            // (or at serde_json's depth limit, 128 levels further): parsing every object of
+            // a deep nest to that place made a crafted nest quadratic.
+            continue;
+        }
+        let doc = match serde_json::from_slice::<Value>(&text[start..end]) {
+            Ok(doc) => doc,
+            Err(e) => {
+                failed_at = json_error_offset(&text[start..end], &e).map_or(end, |o| start + o);
+                continue;
+            }
+        };
+        inside = end;
         found.clear();
         walk_fhir(&doc, "", &mut found);
         let mut cursor = start;
         for (rule, value, record) in found.drain(..) {
             let needle = serde_json::to_string(&value).unwrap_or_default();
             let nb = needle.as_bytes();
-            let pos = memchr::memmem::find(&text[cursor..end], nb)
-                .map(|i| cursor + i)
-                .or_else(|| memchr::memmem::find(&text[start..end], nb).map(|i| start + i));
+            // JSON strings start with a quote: a memchr for it, not a memmem searcher
+            // built per value.
+            let find = |from: usize| {
+                memchr::memchr_iter(b'"', &text[from..end])
+                    .map(|i| from + i)
+                    .find(|&i| {
+                        // The byte after the quote first: most strings differ there.
+                        text.get(i + 1) == nb.get(1) && text[i..end].starts_with(nb)
+                    })
+            };
+            let pos = find(cursor).or_else(|| find(start));
             if let Some(p) = pos {
                 out.push(Field {
                     rule,
@@ -347,7 +432,17 @@ pub fn fhir_fields(text: &[u8], from: usize, to: usize, out: &mut Vec<Field>) {
                 cursor = p + nb.len();
             }
         }
-    });
+    }
+}
+
+/// Where in `json` a parse of it failed: serde_json reports a line and a column (1-based).
+fn json_error_offset(json: &[u8], e: &serde_json::Error) -> Option<usize> {
+    let line_start = match e.line() {
+        0 => return None,
+        1 => 0,
+        n => memchr::memchr_iter(b'\n', json).nth(n - 2)? + 1,
+    };
+    Some((line_start + e.column().saturating_sub(1)).min(json.len()))
 }
 
 fn walk_fhir(v: &Value, parent_type: &str, found: &mut Vec<(&'static str, String, String)>) {
@@ -456,8 +551,17 @@ fn xml_attr(tag: &[u8], name: &[u8]) -> Option<(usize, usize)> {
     None
 }
 
-/// The start tags named `name` (`<id`, `<birthTime`) that start in `[from, to)`: the tag's
-/// span, up to its `>`.
+/// The start tag named `name` (`<id`, `<birthTime`) at `p`, if there is one: its span, up to
+/// its `>`.
+fn xml_tag_at(text: &[u8], p: usize, name: &[u8]) -> Option<(usize, usize)> {
+    let named = text[p..].starts_with(name)
+        && text
+            .get(p + name.len())
+            .is_some_and(|c| c.is_ascii_whitespace() || *c == b'/' || *c == b'>');
+    named.then(|| memchr::memchr(b'>', &text[p..]).map(|e| (p, p + e + 1)))?
+}
+
+/// The start tags named `name` that start in `[from, to)` (see [`xml_tag_at`]).
 fn xml_tags<'t>(
     text: &'t [u8],
     from: usize,
@@ -465,12 +569,7 @@ fn xml_tags<'t>(
     name: &'t [u8],
 ) -> impl Iterator<Item = (usize, usize)> + 't {
     memchr::memmem::find_iter(&text[from..to.min(text.len())], name)
-        .map(move |i| from + i)
-        .filter(move |&p| {
-            text.get(p + name.len())
-                .is_some_and(|c| c.is_ascii_whitespace() || *c == b'/' || *c == b'>')
-        })
-        .filter_map(move |p| memchr::memchr(b'>', &text[p..]).map(|e| (p, p + e + 1)))
+        .filter_map(move |i| xml_tag_at(text, from + i, name))
 }
 
 /// HL7 CDA fields in `[from, to)`: the patient's identifiers (the `<id>` elements that open a
@@ -500,14 +599,10 @@ pub fn cda_fields(text: &[u8], from: usize, to: usize, out: &mut Vec<Field>) {
                 }
                 continue;
             }
-            let is_id = text[at..].starts_with(b"<id")
-                && text
-                    .get(at + 3)
-                    .is_some_and(|c| c.is_ascii_whitespace() || *c == b'/' || *c == b'>');
-            match memchr::memchr(b'>', &text[at..]).filter(|_| is_id) {
-                Some(e) => {
-                    role_ids.push((at, at + e + 1));
-                    at += e + 1;
+            match xml_tag_at(text, at, b"<id") {
+                Some(tag) => {
+                    role_ids.push(tag);
+                    at = tag.1;
                 }
                 None => break,
             }
@@ -556,6 +651,95 @@ mod tests {
                 ("hl7.pid.ssn", b"234-56-7891")
             ]
         );
+    }
+
+    /// Braces inside strings (escaped quotes too) do not count; every candidate gets the
+    /// place its object closes, or None when the text ends first; the chunk ends before the
+    /// first object after `from` that runs past `to`, never at `from`.
+    #[test]
+    fn fhir_objects_close_where_their_braces_match() {
+        let entry = |i: usize| {
+            format!(
+                "{{\"fullUrl\":\"u{i}\",\"resource\": {{\"id\":\"}}{{\\\"\",\"resourceType\":\"Patient\",\"identifier\":[{{\"type\":{{\"coding\":[{{\"code\":\"MR\"}}]}},\"value\":\"0048291{i}\"}}]}}}}"
+            )
+        };
+        let text = format!(
+            "{{\"resourceType\":\"Bundle\",\"entry\":[\n{},\n{},\n{}",
+            entry(1),
+            entry(2),
+            entry(3)
+        );
+        let t = text.as_bytes();
+        let starts = |pat: &[u8]| -> Vec<usize> {
+            (0..t.len()).filter(|&i| t[i..].starts_with(pat)).collect()
+        };
+        // The entries start lines; the resources follow "resource":.
+        let (entries, res) = (starts(b"\n{\"fullUrl\""), starts(b"{\"id\""));
+        assert_eq!((entries.len(), res.len()), (3, 3));
+        let mut want: Vec<usize> = entries.iter().map(|e| e + 1).chain(res.clone()).collect();
+        want.sort();
+        let cands = fhir_objects(t, 0, t.len());
+        // The bundle (at the start, never closed), each entry and each resource; not the
+        // "}{" inside a string, nor the identifier's objects.
+        assert_eq!(cands[0], (0, None));
+        let got: Vec<usize> = cands[1..].iter().map(|c| c.0).collect();
+        assert_eq!(got, want);
+        for &(o, end) in &cands[1..] {
+            let end = end.expect("each entry and resource closes");
+            assert!(
+                serde_json::from_slice::<Value>(&t[o..end]).is_ok(),
+                "{o}..{end}"
+            );
+        }
+        // Every MRN once, though the bundle never closes.
+        let mut out = Vec::new();
+        fhir_fields(t, 0, t.len(), &mut out);
+        let got: Vec<&[u8]> = out.iter().map(|f| &t[f.start..f.end]).collect();
+        assert_eq!(got, [&b"00482911"[..], b"00482912", b"00482913"]);
+        // A chunk that ends inside the second resource ends before its entry instead. One
+        // that starts at that entry cannot put it off (no progress): it ends before the
+        // resource inside, which the next chunk then holds whole.
+        let second = entries[1] + 1;
+        assert_eq!(fhir_chunk_end(t, 0, res[1] + 10), Some(second));
+        assert_eq!(fhir_chunk_end(t, second, res[1] + 10), Some(res[1]));
+        assert_eq!(fhir_chunk_end(t, res[1], res[1] + 10), None);
+        assert_eq!(fhir_chunk_end(t, second, res[2] + 10), Some(entries[2] + 1));
+        assert_eq!(fhir_chunk_end(t, 0, t.len()), None);
+    }
+
+    /// Crafted nests stay linear: objects that all run past the chunk do not make a chunk
+    /// each, and the objects inside one that failed to parse are not parsed to the same
+    /// failure again.
+    #[test]
+    fn fhir_nests_cost_one_pass() {
+        let level = format!(
+            "{{\"resourceType\":\"Patient\",\"text\":\"{}\",\"contained\":[",
+            "x".repeat(100)
+        );
+        let open = level.repeat(1000);
+        let t = open.as_bytes();
+        let end = fhir_chunk_end(t, 0, t.len() - 10).expect("the nest runs past the chunk");
+        assert!(end >= (t.len() - 10) / 2, "{end}");
+        // Valid patients, then a nest 300 deep with an error at its bottom, then a patient.
+        let patient = |mrn: &str| {
+            format!("{{\"resourceType\":\"Patient\",\"identifier\":[{{\"type\":{{\"coding\":[{{\"code\":\"MR\"}}]}},\"value\":\"{mrn}\"}}]}}")
+        };
+        let nest = format!(
+            "{}{{\"a\":}}{}",
+            "{\"resourceType\":\"Patient\",\"c\":".repeat(300),
+            "}".repeat(300)
+        );
+        let text = format!("{}\n{nest}\n{}\n", patient("A1029384"), patient("B2938475"));
+        let t = text.as_bytes();
+        let mut out = Vec::new();
+        fhir_fields(t, 0, t.len(), &mut out);
+        let got: Vec<&[u8]> = out.iter().map(|f| &t[f.start..f.end]).collect();
+        assert_eq!(got, [&b"A1029384"[..], b"B2938475"]);
+        // The place of a parse error, on the second line.
+        let bad = b"{\n  \"a\": 1,\n  \"b\": ]\n}";
+        let e = serde_json::from_slice::<Value>(bad).unwrap_err();
+        assert_eq!(json_error_offset(bad, &e), Some(19), "{e}");
+        assert_eq!(bad[19], b']');
     }
 
     #[test]

@@ -827,6 +827,7 @@ impl<'a> Worker<'a> {
                 from: 0,
                 to: text.len(),
                 at_start: !continued,
+                fhir: None,
             };
             self.findings.clear();
             det.scan(&mut self.scratch, &chunk, format, &mut self.findings);
@@ -900,6 +901,7 @@ impl<'a> Worker<'a> {
         let mut cursor: Option<Cursor> = None;
         let mut first = true;
         let mut record_end = b'\n';
+        let mut fhir_found = Vec::new();
         loop {
             match reader.next_chunk(record_end) {
                 Ok(true) => {}
@@ -919,12 +921,16 @@ impl<'a> Worker<'a> {
                 record_end = format.record_end();
                 cursor = Some(Cursor::new(reader.encoding(), bom, sample));
             }
-            if matches!(format, TextFormat::Fhir) && !reader.at_end() {
+            let fhir = matches!(format, TextFormat::Fhir);
+            if fhir {
+                use crate::detect::structured::{fhir_chunk_end_of, fhir_objects};
+                fhir_found = fhir_objects(&reader.text, reader.from, reader.to);
                 // A resource that runs on past the chunk goes whole to the next one.
-                if let Some(end) =
-                    crate::detect::structured::fhir_chunk_end(&reader.text, reader.from, reader.to)
-                {
-                    reader.to = end;
+                if !reader.at_end() {
+                    let (len, from, to) = (reader.text.len(), reader.from, reader.to);
+                    if let Some(end) = fhir_chunk_end_of(&fhir_found, len, from, to) {
+                        reader.to = end;
+                    }
                 }
             }
             let chunk = Chunk {
@@ -932,6 +938,7 @@ impl<'a> Worker<'a> {
                 from: reader.from,
                 to: reader.to,
                 at_start: first,
+                fhir: fhir.then_some(&fhir_found[..]),
             };
             first = false;
             self.findings.clear();

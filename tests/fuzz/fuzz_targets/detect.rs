@@ -67,6 +67,7 @@ fuzz_target!(|input: &[u8]| {
                     from,
                     to,
                     at_start: from == 0,
+                    fhir: None,
                 },
                 &format,
                 &mut out,
@@ -91,6 +92,7 @@ fuzz_target!(|input: &[u8]| {
             from: 0,
             to: text.len(),
             at_start: true,
+            fhir: None,
         };
         let run = |every_place: bool| {
             let mut out = Vec::new();

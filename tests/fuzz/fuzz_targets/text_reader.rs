@@ -120,6 +120,7 @@ fuzz_target!(|input: &[u8]| {
             from: reader.from,
             to: reader.to,
             at_start: first,
+            fhir: None,
         };
         first = false;
         findings.clear();
