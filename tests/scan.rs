@@ -146,6 +146,87 @@ fn exit_codes() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("nonexistent-rules"));
 }
 
+/// When the inventory can no longer be written and there is no database to hold the rest,
+/// the scan stops instead of reading every other file for nothing: a full disk is an error
+/// that says how far the scan got; a reader that went away (`| head`) is quiet, exit 2 (the
+/// scan did not complete). With a database the scan goes on and records every file.
+#[test]
+fn output_that_cannot_be_written_stops_the_scan() {
+    let env = Env::new();
+    const FILES: usize = 6000;
+    for i in 0..FILES {
+        env.write(
+            &format!("d{}/note{i}.txt", i % 20),
+            format!(
+                "Patient {i}\nSSN: 123-45-{:04}\nDOB: 03/14/1972\n",
+                1000 + i
+            ),
+        );
+    }
+    // /dev/full: every write fails with ENOSPC, first when the 256 KiB buffer fills (a few
+    // hundred files). The walk can only be ahead of the writer by the bounded queue.
+    let out = env
+        .scan_cmd()
+        .args(["-j2", "-o", "/dev/full"])
+        .arg(env.root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let stopped_after: usize = err
+        .split("the scan stopped after ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("says where it stopped: {err}"));
+    assert!(err.contains("No space left on device"), "{err}");
+    assert!(
+        (100..FILES / 2).contains(&stopped_after),
+        "stopped early: {stopped_after} of {FILES} files"
+    );
+
+    // A pipe whose reader takes one line and goes away.
+    let mut child = env
+        .scan_cmd()
+        .args(["-j2"])
+        .arg(env.root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut first,
+    )
+    .unwrap();
+    assert!(first.starts_with('{'), "{first}");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "the scan did not complete");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "", "and says nothing");
+
+    // With a database the scan goes on: every file is in it, and the error is reported.
+    let db = env.dir.path().join("inv.sqlite");
+    let out = env
+        .cmd()
+        .args(["scan", "--format", "jsonl", "--key-file"])
+        .arg(&env.key)
+        .arg("--db")
+        .arg(&db)
+        .args(["-j2", "-o", "/dev/full"])
+        .arg(env.root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("the scan went on, for the database"), "{err}");
+    let in_db: i64 = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT count(*) FROM files", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(in_db, FILES as i64);
+}
+
 #[test]
 fn output_file_is_written_and_not_scanned_itself() {
     let env = Env::new();

@@ -435,8 +435,13 @@ fn scan(a: ScanArgs) -> Result<i32> {
             max_depth: a.max_archive_depth,
         },
     };
-    let outcome = engine::run_scan(cfg)?;
-    Ok(outcome.exit_code)
+    match engine::run_scan(cfg) {
+        Ok(outcome) => Ok(outcome.exit_code),
+        // `phiscan scan … | head`: the reader has what it wanted; quiet, but not a
+        // completed scan.
+        Err(e) if e.downcast_ref::<engine::OutputClosed>().is_some() => Ok(2),
+        Err(e) => Err(e),
+    }
 }
 
 fn open_db(p: &Option<PathBuf>) -> Result<crate::inventory::store::SqliteStore> {

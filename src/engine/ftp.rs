@@ -127,7 +127,7 @@ pub fn scan_target(cfg: &ScanConfig, t: &FtpTarget, group: usize, tx: &ToWriter)
                     r.group = Some(group);
                     tx.send(r);
                 };
-                loop {
+                while !tx.stopped() {
                     let job = queue.lock().ok().and_then(|mut q| q.next());
                     let Some((path, remote)) = job else { break };
                     download_and_scan(
@@ -149,6 +149,9 @@ pub fn scan_target(cfg: &ScanConfig, t: &FtpTarget, group: usize, tx: &ToWriter)
             });
         }
     });
+    if tx.stopped() {
+        return audit;
+    }
     // No session could be opened for the downloads: the files are errors, not missing lines.
     let rest: Vec<(String, Remote)> = queue
         .lock()

@@ -1239,6 +1239,9 @@ pub struct ToWriter {
     queued: std::sync::Arc<Queued>,
     /// Buffers the writer hands back, for the workers' next findings.
     pub spares: crate::inventory::Spares,
+    /// Set by the writer when nothing more can be recorded (the output failed and there is
+    /// no database): the sources stop handing out files.
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl ToWriter {
@@ -1246,7 +1249,26 @@ impl ToWriter {
         self.queued.acquire(r.queued_findings());
         let _ = self.tx.send(r);
     }
+
+    /// Whether the writer asked the scan to stop.
+    pub fn stopped(&self) -> bool {
+        self.stop.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
+
+/// The scan stopped because the inventory's reader went away (standard output closed, as
+/// `phiscan scan … | head` does), with no database to record the rest: not an error to
+/// print. The command exits 2: the scan did not complete.
+#[derive(Debug)]
+pub struct OutputClosed;
+
+impl std::fmt::Display for OutputClosed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("standard output closed; the scan stopped")
+    }
+}
+
+impl std::error::Error for OutputClosed {}
 
 /// Closes the queue when the writer thread ends, however it ends.
 struct CloseOnDrop<'a>(&'a Queued);
@@ -1443,11 +1465,16 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
     let (chan_tx, rx) = crossbeam_channel::bounded::<FileReport>(1024);
     let queued = std::sync::Arc::new(Queued::default());
     let spares = crate::inventory::Spares::new();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let tx = ToWriter {
         tx: chan_tx,
         queued: queued.clone(),
         spares: spares.clone(),
+        stop: stop.clone(),
     };
+    // Without a database the inventory is the output: once writing it fails, the rest of
+    // the scan would be lost work (a closed pipe, a full disk), so the scan stops.
+    let stop_on_write_error = cfg.db.is_none();
     let mut audits = Vec::new();
     let mut incr = crate::inventory::Incremental::default();
     let mut carried: Vec<i64> = Vec::new();
@@ -1479,6 +1506,9 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
                 if write_error.is_none() {
                     if let Err(e) = sink.file(r) {
                         write_error = Some(e);
+                        if stop_on_write_error {
+                            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                        }
                     }
                 }
             };
@@ -1552,7 +1582,7 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
             (totals, write_error, sink)
         });
         if !cfg.targets.is_empty() {
-            local::walk(&cfg.targets, &cfg.walk, || {
+            local::walk(&cfg.targets, &cfg.walk, &tx.stop, || {
                 let mut worker = Worker::new(cfg);
                 worker.spares = Some(tx.spares.clone());
                 // Reports go to the writer in bursts, unchanged files as lists of ids: one
@@ -1577,6 +1607,9 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
             });
         }
         for (i, t) in cfg.ftp_targets.iter().enumerate() {
+            if tx.stopped() {
+                break;
+            }
             audits.push(ftp::scan_target(cfg, t, i, &tx));
         }
         drop(tx);
@@ -1697,10 +1730,26 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
         return Err(anyhow::anyhow!(e)).context("writing the inventory database");
     }
     if let Some(e) = write_error {
-        return Err(e).context("writing the inventory");
+        if e.kind() == io::ErrorKind::BrokenPipe && cfg.output.is_none() {
+            return Err(anyhow::Error::new(OutputClosed));
+        }
+        let cut = if stop_on_write_error {
+            format!(
+                "writing the inventory (the scan stopped after {} file(s))",
+                totals.files
+            )
+        } else {
+            "writing the inventory (the scan went on, for the database)".to_string()
+        };
+        return Err(e).context(cut);
     }
-    sink.summary(&summary, &totals)
-        .context("writing the inventory")?;
+    sink.summary(&summary, &totals).map_err(|e| {
+        if e.kind() == io::ErrorKind::BrokenPipe && cfg.output.is_none() {
+            anyhow::Error::new(OutputClosed)
+        } else {
+            anyhow::Error::new(e).context("writing the inventory")
+        }
+    })?;
     phases.mark("summary, finish");
     Ok(ScanOutcome { summary, exit_code })
 }
@@ -1854,6 +1903,7 @@ mod tests {
             tx: chan_tx,
             queued: std::sync::Arc::new(Queued::default()),
             spares: crate::inventory::Spares::new(),
+            stop: Default::default(),
         };
         let numbered = |key: u64| FileReport {
             key,

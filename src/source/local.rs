@@ -16,6 +16,7 @@ use std::io;
 use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(Debug, Clone)]
 pub struct WalkOptions {
@@ -98,8 +99,12 @@ fn special_kind(ft: &std::fs::FileType) -> Option<&'static str> {
 
 /// Walk every target in parallel, calling the visitor that `make_visitor` built for each
 /// walker thread.
-pub fn walk<F>(targets: &[PathBuf], opts: &WalkOptions, mut make_visitor: impl FnMut() -> F)
-where
+pub fn walk<F>(
+    targets: &[PathBuf],
+    opts: &WalkOptions,
+    stop: &AtomicBool,
+    mut make_visitor: impl FnMut() -> F,
+) where
     F: FnMut(Item<'_>) + Send,
 {
     let Some((first, rest)) = targets.split_first() else {
@@ -129,6 +134,8 @@ where
         let mut visit = make_visitor();
         let roots = &roots;
         Box::new(move |res| match res {
+            // Nothing more is wanted (the inventory can no longer be written).
+            _ if stop.load(Ordering::Relaxed) => WalkState::Quit,
             Ok(dent) => classify(&dent, opts, roots, &mut visit),
             Err(err) => {
                 walk_error(err, &mut visit);
