@@ -247,8 +247,13 @@ fn email_bodies_and_attachments() {
     let env = Env::new();
     let csv_b64 = "bmFtZSxzc24KSmFuZSw1MzYyMjAxOTgK";
     let inner = "From: lab@lab.example\r\nSubject: result\r\n\r\nMRN: 00482913\r\n";
+    // An HTML body's table is read as a table: its header names the MRN column.
+    let rows: String = (0..6)
+        .map(|i| format!("<tr><td>Visit {i}</td><td>Room 2{i}</td><td>7020011{i}</td></tr>"))
+        .collect();
+    let table = format!("<table><tr><th>Visit</th><th>Room</th><th>MRN</th></tr>{rows}</table>");
     let eml = format!(
-        "From: Front Desk <desk@clinic.example>\r\nTo: billing@clinic.example\r\nSubject: Referral, DOB 03/14/1972\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\nContent-Type: text/html\r\n\r\n<p>SSN:&nbsp;234-56-7891</p>\r\n--XX\r\nContent-Type: text/csv; name=list.csv\r\nContent-Disposition: attachment; filename=list.csv\r\nContent-Transfer-Encoding: base64\r\n\r\n{csv_b64}\r\n--XX\r\nContent-Type: message/rfc822\r\n\r\n{inner}\r\n--XX--\r\n"
+        "From: Front Desk <desk@clinic.example>\r\nTo: billing@clinic.example\r\nSubject: Referral, DOB 03/14/1972\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\nContent-Type: text/html\r\n\r\n<p>SSN:&nbsp;234-56-7891</p>{table}\r\n--XX\r\nContent-Type: text/csv; name=list.csv\r\nContent-Disposition: attachment; filename=list.csv\r\nContent-Transfer-Encoding: base64\r\n\r\n{csv_b64}\r\n--XX\r\nContent-Type: message/rfc822\r\n\r\n{inner}\r\n--XX--\r\n"
     );
     env.write("mail/referral.eml", &eml);
     let mbox = format!("From desk@clinic.example Mon Jan  1 00:00:00 2024\n{}\nFrom x@y Mon Jan  1 00:00:00 2024\nFrom: x@y.example\nSubject: hi\n\nNothing.\n", eml.replace("\r\n", "\n"));
@@ -262,6 +267,12 @@ fn email_bodies_and_attachments() {
             ("dob".to_string(), "1972-03-14".to_string()),
             ("email".into(), "billing@clinic.example".into()),
             ("email".into(), "desk@clinic.example".into()),
+            ("mrn".into(), "70200110".into()),
+            ("mrn".into(), "70200111".into()),
+            ("mrn".into(), "70200112".into()),
+            ("mrn".into(), "70200113".into()),
+            ("mrn".into(), "70200114".into()),
+            ("mrn".into(), "70200115".into()),
             ("ssn".into(), "234567891".into())
         ]
     );

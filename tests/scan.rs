@@ -663,6 +663,78 @@ fn fhir_bundles_and_ndjson_larger_than_a_chunk() {
     }
 }
 
+/// An HTML page's tables are read as tables: the header row names what each column holds,
+/// so bare values many rows below it (an MRN, a date, nine digits) are found, at their
+/// table and cell. The rest of the page is read as text at its own lines and bytes, and no
+/// value is reported twice. Before, only the formatted phones of the table were found.
+#[test]
+fn html_tables_are_read_as_tables() {
+    let env = Env::new();
+    let mut page = String::from(
+        "<!DOCTYPE html>\n<html><body>\n<h1>Clinic report</h1>\n<p>Patient: Mary Major<br>DOB: 06/17/1975 MRN: B2039485</p>\n<table border=1>\n<thead><tr><th>Patient</th><th>MRN</th><th>Date of birth</th><th>SSN</th><th>Member&nbsp;ID</th><th>Charge</th></tr></thead>\n<tbody>\n",
+    );
+    let mut want: Vec<(String, String, String)> = Vec::new();
+    for i in 0..40 {
+        let (mrn, dob, ssn, member) = (
+            format!("{}", 70_200_000 + i * 37),
+            format!("{:02}/{:02}/19{}", 1 + i % 12, 1 + i % 28, 40 + i),
+            format!("{}", 536_220_001 + i * 101),
+            format!("XEH{}", 812_349_000 + i),
+        );
+        page.push_str(&format!(
+            "<tr><td>P&eacute;rez, Ana {i}</td><td>{mrn}</td><td>{dob}</td><td>{ssn}</td><td>{member}</td><td>{}.50</td></tr>\n",
+            100 + i
+        ));
+        let row = i + 2;
+        let iso = format!("19{}-{:02}-{:02}", 40 + i, 1 + i % 12, 1 + i % 28);
+        want.push(("mrn".into(), mrn, format!("B{row}")));
+        want.push(("dob".into(), iso, format!("C{row}")));
+        want.push(("ssn".into(), ssn, format!("D{row}")));
+        want.push(("insurance_id".into(), member, format!("E{row}")));
+    }
+    page.push_str("</tbody></table>\n<table><tr><td>Referral: patient DOB: 02/03/1961, call 212-555-0143</td></tr></table>\n<p>Signed, Dr. Jones</p>\n<p>Follow-up for SSN 536-22-8741.</p>\n</body></html>\n");
+    env.write("report.html", &page);
+    let s = env.scan_root(&["--reveal"]);
+    assert_eq!(s.file("report.html")["format"], "html");
+    let mut got: Vec<(String, String, String)> = Vec::new();
+    let mut text: Vec<(String, String, u64)> = Vec::new();
+    for f in s.findings() {
+        let (kind, value) = (f["kind"].as_str().unwrap(), f["value"].as_str().unwrap());
+        let loc = &f["location"];
+        match loc["sheet"].as_str() {
+            Some("table 1") => got.push((
+                kind.into(),
+                value.into(),
+                loc["cell"].as_str().unwrap().into(),
+            )),
+            Some(other) => text.push((kind.into(), value.into(), other.len() as u64)),
+            None => {
+                // At its own bytes in the file.
+                let b = loc["byte"].as_u64().unwrap() as usize;
+                assert!(page[b..].starts_with(&value[..3]) || kind == "dob", "{f}");
+                text.push((kind.into(), value.into(), loc["line"].as_u64().unwrap()));
+            }
+        }
+    }
+    got.sort();
+    want.sort();
+    assert_eq!(got, want, "every value of the table, at its cell, once");
+    text.sort();
+    let line_of =
+        |needle: &str| page[..page.find(needle).unwrap()].matches('\n').count() as u64 + 1;
+    let table2 = "table 2".len() as u64;
+    assert_eq!(
+        text,
+        [
+            ("dob".to_string(), "1961-02-03".to_string(), table2),
+            ("dob".into(), "1975-06-17".into(), line_of("Mary")),
+            ("mrn".into(), "B2039485".into(), line_of("Mary")),
+            ("phone".into(), "2125550143".into(), table2),
+            ("ssn".into(), "536228741".into(), line_of("Follow-up")),
+        ]
+    );
+}
+
 /// An HL7 C-CDA document (a continuity of care document, as EHRs export them): the patient's
 /// MRN and SSN from the <id> elements that open the <patientRole>, and the birth dates of the
 /// patient and a guardian; the document's own id, an author's id and the clinical times

@@ -10,7 +10,7 @@ use crate::detect::rules::RuleSet;
 use crate::detect::{dates, Chunk, Confidence, Detector, Finding, Scratch, TextFormat};
 use crate::extract::archive::{ArchiveKind, Budget, Member, MemberData};
 use crate::extract::document::{DocKind, Outcome, Request, Segment};
-use crate::extract::{self, text::Cursor, text::TextReader, Sniffed};
+use crate::extract::{self, text::Cursor, text::TextReader, Encoding, Sniffed};
 use crate::inventory::store::{self, SqliteStore, Store};
 use crate::inventory::{
     key::FingerprintKey, mask, paths::DisplayPath, FileRecord, FileReport, FindingRecord, Format,
@@ -77,6 +77,20 @@ pub enum Content<'c> {
     },
     Bytes(&'c [u8]),
 }
+
+impl Content<'_> {
+    /// Its size in bytes (a file's as the walk saw it).
+    fn len(&self) -> u64 {
+        match self {
+            Content::File { size, .. } => *size,
+            Content::Bytes(b) => b.len() as u64,
+        }
+    }
+}
+
+/// HTML pages up to this size are read whole, to read their tables as tables; a larger one
+/// is read as text in chunks, as any text file.
+const HTML_WHOLE_MAX: u64 = 16 << 20;
 
 pub struct Worker<'a> {
     cfg: &'a ScanConfig,
@@ -285,6 +299,13 @@ impl<'a> Worker<'a> {
             {
                 self.scan_email(src, head, dpath, file, rep, depth, budget, emit);
             }
+            Sniffed::Text { encoding, bom }
+                if matches!(encoding, Encoding::Utf8 | Encoding::Windows1252)
+                    && extract::html::sniff(head, ext)
+                    && src.len() <= HTML_WHOLE_MAX =>
+            {
+                self.scan_html(src, head, encoding, bom, dpath, file, rep, emit);
+            }
             Sniffed::Text { encoding, bom } => match src {
                 Content::File { file: f, .. } => {
                     let bufs = std::mem::take(&mut self.bufs);
@@ -336,6 +357,32 @@ impl<'a> Worker<'a> {
         }
     }
 
+    /// An HTML page (see [`extract::html`]): the page as text, its tables blanked, then each
+    /// table as a sheet ("table N", cells A1-style).
+    #[allow(clippy::too_many_arguments)]
+    fn scan_html(
+        &mut self,
+        src: Content<'_>,
+        head: &[u8],
+        encoding: Encoding,
+        bom: usize,
+        dpath: &DisplayPath,
+        file: &mut FileRecord,
+        rep: &mut FileReport,
+        emit: &mut dyn FnMut(FileReport),
+    ) {
+        let Some(data) = whole(src, file) else { return };
+        let parts = extract::html::split_tables(&data);
+        let bufs = std::mem::take(&mut self.bufs);
+        let (head, rest) = parts.rest.split_at(head.len().min(parts.rest.len()));
+        let reader = TextReader::with_buffers(rest, encoding, head, bom, bufs);
+        self.scan_text(reader, bom, Some("html"), dpath, file, rep, emit);
+        file.format = Some("html");
+        for seg in &parts.tables {
+            self.scan_segment(seg, &mut None, dpath, file, rep, emit);
+        }
+    }
+
     /// An e-mail message (its text, then its attachments as members) or an mbox (its
     /// messages as members).
     #[allow(clippy::too_many_arguments)]
@@ -384,6 +431,9 @@ impl<'a> Worker<'a> {
             ..Segment::default()
         };
         self.scan_segment(&seg, &mut None, dpath, file, rep, emit);
+        for t in &mail.tables {
+            self.scan_segment(t, &mut None, dpath, file, rep, emit);
+        }
         for (name, bytes) in mail.attachments {
             let data = if bytes.len() as u64 > budget.remaining.get() {
                 MemberData::Bomb("attachment exceeds the budget of bytes for this file".into())

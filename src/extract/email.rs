@@ -8,6 +8,8 @@ use mail_parser::{MessageParser, MimeHeaders};
 /// What a message holds: its text and its attachments (name, bytes).
 pub struct Mail {
     pub text: String,
+    /// The tables of an HTML body, read as tables (see [`super::html`]).
+    pub tables: Vec<super::document::Segment>,
     pub attachments: Vec<(String, Vec<u8>)>,
 }
 
@@ -182,18 +184,31 @@ fn parse_message(raw: &[u8]) -> Option<Mail> {
         }
     }
     text.push('\n');
+    // An HTML body's tables are read as tables (their header rows name the columns), the
+    // rest as text.
+    let mut tables = Vec::new();
+    let mut push_html = |text: &mut String, h: &str| {
+        let parts = super::html::split_tables(h.as_bytes());
+        text.push_str(&html_text(&String::from_utf8_lossy(&parts.rest)));
+        text.push_str("\n\n");
+        tables.extend(parts.tables);
+    };
     let n_text = msg.text_body_count();
     for i in 0..n_text {
-        if let Some(b) = msg.body_text(i) {
-            text.push_str(&b);
-            text.push_str("\n\n");
+        match msg.text_part(i as u32).map(|p| &p.body) {
+            Some(mail_parser::PartType::Html(h)) => push_html(&mut text, h),
+            _ => {
+                if let Some(b) = msg.body_text(i) {
+                    text.push_str(&b);
+                    text.push_str("\n\n");
+                }
+            }
         }
     }
     if n_text == 0 {
         for i in 0..msg.html_body_count() {
             if let Some(h) = msg.body_html(i) {
-                text.push_str(&html_text(&h));
-                text.push_str("\n\n");
+                push_html(&mut text, &h);
             }
         }
     }
@@ -211,7 +226,11 @@ fn parse_message(raw: &[u8]) -> Option<Mail> {
             });
         attachments.push((name, a.contents().to_vec()));
     }
-    Some(Mail { text, attachments })
+    Some(Mail {
+        text,
+        tables,
+        attachments,
+    })
 }
 
 #[cfg(test)]

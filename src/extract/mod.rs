@@ -9,6 +9,7 @@
 pub mod archive;
 pub mod document;
 pub mod email;
+pub mod html;
 pub mod office;
 pub mod pdf;
 pub mod sheet;
