@@ -1,10 +1,11 @@
 //! Structured parsers and validators (run in the scanning process): HL7 v2, X12, FHIR JSON
-//! and CDA field extraction, FHIR chunk ends, date parsing, every validator. Field spans lie
-//! inside the text and inside the requested range's segments.
+//! and CDA field extraction, FHIR chunk ends, HTML table splitting, date parsing, every
+//! validator. Field spans lie inside the text and inside the requested range's segments.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use phiscan::detect::{dates, structured, validate};
+use phiscan::extract::html;
 
 fuzz_target!(|input: &[u8]| {
     let Some((&sel, text)) = input.split_first() else {
@@ -42,6 +43,19 @@ fuzz_target!(|input: &[u8]| {
             f.start <= f.end && f.end <= text.len(),
             "field span inside the text"
         );
+    }
+    // HTML on any input: the rest keeps every byte but the tables' (spaces), line ends
+    // included; a table has a line per row.
+    let parts = html::split_tables(text);
+    assert_eq!(parts.rest.len(), text.len());
+    for (&r, &t) in parts.rest.iter().zip(text) {
+        assert!(
+            r == t || (r == b' ' && t != b'\n' && t != b'\r'),
+            "only blanked"
+        );
+    }
+    for t in &parts.tables {
+        assert_eq!(t.text.matches('\n').count(), t.rows.len(), "a line per row");
     }
     let today = dates::Ymd::today();
     let s = String::from_utf8_lossy(text);
