@@ -537,6 +537,16 @@ fn text_shapes_beyond_the_office_corpus() {
         "attachment.txt",
         "Content-Transfer-Encoding: base64\n\nAbi1scDqAh/8PYe8adLBlseQgK3dFB/mrnZ7x7k6wh6XqF/6CiVX+/\n",
     );
+    // Field names as exports and code write them; a log line's label is not the next
+    // line's timestamp's.
+    env.write(
+        "app.log",
+        "2024-03-05 17:22:01 INFO lookup patient_ssn=536228745 dob=1976-07-18\n2024-03-05 17:22:02 INFO {\"patient\":{\"socialSecurityNumber\":\"536228746\",\"dateOfBirth\":\"1977-08-19\"}}\n",
+    );
+    env.write(
+        "patient.yaml",
+        "patient:\n  date_of_birth: 1980-11-22\n  pt_dob: 11/23/1980\n  memberSsn: '536228749'\n",
+    );
     let s = env.scan_root(&["--reveal"]);
     let v = |p: &str| {
         let mut x = s.kinds_values(p);
@@ -548,6 +558,23 @@ fn text_shapes_beyond_the_office_corpus() {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect::<Vec<_>>()
     };
+    assert_eq!(
+        v("app.log"),
+        strs(&[
+            ("dob", "1976-07-18"),
+            ("dob", "1977-08-19"),
+            ("ssn", "536228745"),
+            ("ssn", "536228746")
+        ])
+    );
+    assert_eq!(
+        v("patient.yaml"),
+        strs(&[
+            ("dob", "1980-11-22"),
+            ("dob", "1980-11-23"),
+            ("ssn", "536228749")
+        ])
+    );
     assert_eq!(
         v("billing.txt"),
         strs(&[("credit_card", "4539148803436467")])

@@ -774,8 +774,18 @@ enum Ctx {
 }
 
 /// An ASCII word byte, as `\b` (Unicode off) and keyword boundaries see it.
+/// A byte of a word, for keywords: a letter or a digit. Not `_`: in identifiers it joins
+/// words (`date_of_birth`, `patient_ssn`), and a keyword may end or start there.
 pub(crate) fn is_word(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
+    b.is_ascii_alphanumeric()
+}
+
+/// Whether two adjacent bytes are inside one word, for keywords: letters and digits are,
+/// except at an identifier's joints (`patient_dob`, `patientDob`).
+pub(crate) fn inside_a_word(a: u8, b: u8) -> bool {
+    a.is_ascii_alphanumeric()
+        && b.is_ascii_alphanumeric()
+        && !(a.is_ascii_lowercase() && b.is_ascii_uppercase())
 }
 
 fn line_start(text: &[u8], pos: usize) -> usize {
@@ -1673,6 +1683,10 @@ impl<'r> Detector<'r> {
         // searched once per candidate).
         let lo = s.saturating_sub(w.before);
         let in_table = matches!(table, Layout::Csv(_));
+        // A label on the line above is that line's last word ("Date of birth:" above the
+        // date); a keyword earlier on it belongs to a value of its own (a log line's
+        // "dob=1976-07-18" is not the label of the next line's timestamp).
+        let mut label_line_end = 0;
         let ws = match memchr::memrchr(b'\n', &text[lo..s]).map(|i| lo + i + 1) {
             Some(ls)
                 if !in_table
@@ -1680,6 +1694,7 @@ impl<'r> Detector<'r> {
                         .iter()
                         .all(|b| b.is_ascii_whitespace() || b.is_ascii_punctuation()) =>
             {
+                label_line_end = ls - 1;
                 memchr::memrchr(b'\n', &text[lo..ls - 1]).map_or(lo, |i| lo + i + 1)
             }
             Some(ls) => ls,
@@ -1697,10 +1712,17 @@ impl<'r> Detector<'r> {
             if ks < e && ke > s {
                 continue; // inside the value itself
             }
-            if (ks > 0 && is_word(text[ks]) && is_word(text[ks - 1]))
-                || (ke < text.len() && is_word(text[ke - 1]) && is_word(text[ke]))
+            if (ks > 0 && inside_a_word(text[ks - 1], text[ks]))
+                || (ke < text.len() && inside_a_word(text[ke - 1], text[ke]))
             {
                 continue; // part of a longer word: "tel" in "hotel"
+            }
+            if ke <= label_line_end
+                && !text[ke..label_line_end]
+                    .iter()
+                    .all(|b| !b.is_ascii_alphanumeric())
+            {
+                continue; // on the line above, but not its last word: another value's label
             }
             let dist = if ke <= s { s - ke } else { (ks - e) * 3 };
             if best.is_none_or(|(d, _)| dist < d) {

@@ -414,17 +414,20 @@ impl RuleSet {
                 }
             }
         };
+        let spellings = |k: &String| keyword_spellings(k);
         let mut kw_ids: Vec<(Vec<usize>, Vec<usize>)> = Vec::new();
         for (s, _) in &specs {
             let pos = s
                 .keywords
                 .iter()
-                .map(|k| kw_id(&mut keyword_list, k))
+                .flat_map(spellings)
+                .map(|k| kw_id(&mut keyword_list, &k))
                 .collect();
             let neg = s
                 .negative_keywords
                 .iter()
-                .map(|k| kw_id(&mut keyword_list, k))
+                .flat_map(spellings)
+                .map(|k| kw_id(&mut keyword_list, &k))
                 .collect();
             kw_ids.push((pos, neg));
             // Column-header words are in the automaton too (they find header lines of text
@@ -588,7 +591,12 @@ impl RuleSet {
                 Gate::Keywords { max_len } => {
                     let w = rules[ri].spec.window;
                     reach = reach.max(w.before + w.after + max_len);
-                    for k in &rules[ri].spec.keywords {
+                    for k in rules[ri]
+                        .spec
+                        .keywords
+                        .iter()
+                        .flat_map(|k| keyword_spellings(k))
+                    {
                         let l = Literal {
                             bytes: k.to_ascii_lowercase().into_bytes(),
                             word_end: true,
@@ -741,6 +749,19 @@ impl RuleSet {
     pub fn by_id(&self, id: &str) -> Option<usize> {
         self.rules.iter().position(|r| r.spec.id == id)
     }
+}
+
+/// A keyword as it is written in text, and, when it has several words, as exports and code
+/// name their fields: `date_of_birth`, `date-of-birth`, `dateofbirth` (matched without case:
+/// `dateOfBirth`).
+pub fn keyword_spellings(k: &str) -> Vec<String> {
+    let mut v = vec![k.to_string()];
+    if k.contains(' ') && k.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ') {
+        v.push(k.replace(' ', "_"));
+        v.push(k.replace(' ', "-"));
+        v.push(k.replace(' ', ""));
+    }
+    v
 }
 
 #[cfg(test)]

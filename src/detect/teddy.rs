@@ -31,7 +31,7 @@ pub struct Literal {
     pub word_start: bool,
 }
 
-use super::is_word;
+use super::{inside_a_word, is_word};
 
 /// A literal's first (up to) eight bytes as a little-endian word: the lowercase bytes, the
 /// bytes that are there, and the letters (a text byte ORed with 0x20 equals a lowercase letter
@@ -371,7 +371,7 @@ impl CaseTeddy {
 
     #[inline]
     fn mask_at(&self, text: &[u8], i: usize) -> u16 {
-        let mut m = if i > 0 && is_word(text[i - 1]) {
+        let mut m = if i > 0 && inside_a_word(text[i - 1], text.get(i).copied().unwrap_or(b' ')) {
             self.anywhere
         } else {
             0xFFFF
@@ -455,10 +455,15 @@ impl CaseTeddy {
                 }
             }
         }
-        if l.word_end && text.get(end).copied().is_some_and(is_word) {
+        if l.word_end
+            && end > 0
+            && text
+                .get(end)
+                .is_some_and(|&c| inside_a_word(text[end - 1], c))
+        {
             return;
         }
-        if l.word_start && i > 0 && is_word(text[i - 1]) {
+        if l.word_start && i > 0 && inside_a_word(text[i - 1], text[i]) {
             return;
         }
         out.push(Hit {
@@ -515,21 +520,21 @@ impl CaseTeddy {
             _mm256_set1_epi8(self.anywhere as u8 as i8),
             _mm256_set1_epi8((self.anywhere >> 8) as u8 as i8),
         ];
-        let (c0, c9, ca, c25, cus, c20) = (
+        let (c0, c9, ca, cua, c25, c20) = (
             _mm256_set1_epi8(b'0' as i8),
             _mm256_set1_epi8(9),
             _mm256_set1_epi8(b'a' as i8),
+            _mm256_set1_epi8(b'A' as i8),
             _mm256_set1_epi8(25),
-            _mm256_set1_epi8(b'_' as i8),
             _mm256_set1_epi8(0x20),
         );
-        // 0xFF where a byte is a word byte: a digit, a letter or '_' (unsigned range tests).
+        // 0xFF where a byte is a word byte: a digit or a letter (unsigned range tests).
         let word = |v: __m256i| {
             let d = _mm256_sub_epi8(v, c0);
             let is_d = _mm256_cmpeq_epi8(_mm256_min_epu8(d, c9), d);
             let l = _mm256_sub_epi8(_mm256_or_si256(v, c20), ca);
             let is_l = _mm256_cmpeq_epi8(_mm256_min_epu8(l, c25), l);
-            _mm256_or_si256(_mm256_or_si256(is_d, is_l), _mm256_cmpeq_epi8(v, cus))
+            _mm256_or_si256(is_d, is_l)
         };
         let p = text.as_ptr();
         let mut i = from;
@@ -551,8 +556,16 @@ impl CaseTeddy {
         };
         // Blocks of 32 positions while the 32 + FP - 1 bytes they need are in the text.
         while i + 32 + FP - 1 <= text.len() && i < to {
-            // Where the byte before is a word byte, only the buckets that need no word start.
-            let w = word(_mm256_loadu_si256(p.add(i - 1) as *const __m256i));
+            // Where the byte before is a word byte, only the buckets that need no word start
+            // (a lowercase letter before an uppercase one is a joint: `patientDob`).
+            let prev = _mm256_loadu_si256(p.add(i - 1) as *const __m256i);
+            let cur = _mm256_loadu_si256(p.add(i) as *const __m256i);
+            let in_range = |v: __m256i, lo: __m256i| {
+                let d = _mm256_sub_epi8(v, lo);
+                _mm256_cmpeq_epi8(_mm256_min_epu8(d, c25), d)
+            };
+            let hump = _mm256_and_si256(in_range(prev, ca), in_range(cur, cua));
+            let w = _mm256_andnot_si256(hump, word(prev));
             let mut r = [
                 _mm256_or_si256(_mm256_andnot_si256(w, _mm256_set1_epi8(-1)), anywhere[0]),
                 _mm256_or_si256(_mm256_andnot_si256(w, _mm256_set1_epi8(-1)), anywhere[1]),
@@ -615,20 +628,20 @@ impl CaseTeddy {
             _mm512_set1_epi8(self.anywhere as u8 as i8),
             _mm512_set1_epi8((self.anywhere >> 8) as u8 as i8),
         ];
-        let (c0, c9, ca, c25, cus, c20) = (
+        let (c0, c9, ca, cua, c25, c20) = (
             _mm512_set1_epi8(b'0' as i8),
             _mm512_set1_epi8(9),
             _mm512_set1_epi8(b'a' as i8),
+            _mm512_set1_epi8(b'A' as i8),
             _mm512_set1_epi8(25),
-            _mm512_set1_epi8(b'_' as i8),
             _mm512_set1_epi8(0x20),
         );
-        // Bit j set where byte j is a word byte: a digit, a letter or '_'.
+        // Bit j set where byte j is a word byte: a digit or a letter.
         let word = |v: __m512i| {
             let is_d = _mm512_cmple_epu8_mask(_mm512_sub_epi8(v, c0), c9);
             let l = _mm512_sub_epi8(_mm512_or_si512(v, c20), ca);
             let is_l = _mm512_cmple_epu8_mask(l, c25);
-            is_d | is_l | _mm512_cmpeq_epi8_mask(v, cus)
+            is_d | is_l
         };
         let p = text.as_ptr();
         let mut i = from;
@@ -647,8 +660,13 @@ impl CaseTeddy {
             }
         };
         while i + 64 + FP - 1 <= text.len() && i < to {
-            // Where the byte before is a word byte, only the buckets that need no word start.
-            let w = word(_mm512_loadu_si512(p.add(i - 1) as *const __m512i));
+            // Where the byte before is a word byte, only the buckets that need no word start
+            // (as in `find_avx2`: not at a lowercase-uppercase joint).
+            let prev = _mm512_loadu_si512(p.add(i - 1) as *const __m512i);
+            let cur = _mm512_loadu_si512(p.add(i) as *const __m512i);
+            let hump = _mm512_cmple_epu8_mask(_mm512_sub_epi8(prev, ca), c25)
+                & _mm512_cmple_epu8_mask(_mm512_sub_epi8(cur, cua), c25);
+            let w = word(prev) & !hump;
             let mut r = [
                 _mm512_mask_blend_epi8(w, ones, anywhere[0]),
                 _mm512_mask_blend_epi8(w, ones, anywhere[1]),
@@ -718,11 +736,13 @@ mod tests {
                 let l = &lits[m.pattern().as_usize()];
                 !(l.word_end
                     && is_word(l.bytes[l.bytes.len() - 1])
-                    && text.get(m.end()).copied().is_some_and(is_word))
+                    && text
+                        .get(m.end())
+                        .is_some_and(|&c| inside_a_word(text[m.end() - 1], c)))
                     && !(l.word_start
                         && is_word(l.bytes[0])
                         && m.start() > 0
-                        && is_word(text[m.start() - 1]))
+                        && inside_a_word(text[m.start() - 1], text[m.start()]))
             })
             .map(|m| Hit {
                 start: m.start(),
