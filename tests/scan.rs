@@ -690,6 +690,75 @@ fn fhir_bundles_and_ndjson_larger_than_a_chunk() {
     }
 }
 
+/// SQL dumps: the rows of INSERT statements (mysqldump's extended inserts, column lists or
+/// the CREATE TABLE's columns) and of pg_dump's COPY blocks are read as tables, so a bare SSN
+/// or date under an `ssn` or `dob` column is found; a dump larger than a chunk (COPY rows on
+/// both sides of chunk ends) loses and repeats nothing; the rest of the dump is text at its
+/// own lines. Before, only formatted values were found, at medium.
+#[test]
+fn sql_dump_rows_are_read_as_tables() {
+    let env = Env::new();
+    let ssn = |i: usize| format!("536{:02}{:04}", 10 + i / 9999, 1 + i % 9999);
+    let dob = |i: usize| format!("19{}-{:02}-{:02}", 30 + i % 60, 1 + i % 12, 1 + i % 28);
+    let mut d = String::from(
+        "-- MySQL dump 10.13\n-- note: patient SSN 536-22-8741 called\nCREATE TABLE `patients` (\n  `id` int NOT NULL,\n  `name` varchar(50),\n  `ssn` char(11),\n  `dob` date,\n  PRIMARY KEY (`id`)\n);\n",
+    );
+    const INSERTED: usize = 3000;
+    const COPIED: usize = 150_000;
+    for chunk in 0..INSERTED / 100 {
+        d.push_str("INSERT INTO `patients` VALUES ");
+        let rows: Vec<String> = (chunk * 100..chunk * 100 + 100)
+            .map(|i| format!("({i},'Roe, J''{i}','{}','{}')", ssn(i), dob(i)))
+            .collect();
+        d.push_str(&rows.join(","));
+        d.push_str(";\n");
+    }
+    d.push_str("COPY public.patients (id, name, ssn, dob) FROM stdin;\n");
+    for i in INSERTED..INSERTED + COPIED {
+        d.push_str(&format!("{i}\tAnn\\tB\t{}\t{}\n", ssn(i), dob(i)));
+    }
+    d.push_str("\\.\n");
+    assert!(d.len() > 4 << 20, "{}", d.len());
+    env.write("backup/clinic.sql", &d);
+    let s = env.scan_root(&["--reveal"]);
+    assert_eq!(s.file("clinic.sql")["format"], "sql");
+    let mut ssns: Vec<String> = Vec::new();
+    let mut dobs = 0;
+    let mut text = Vec::new();
+    for f in s.findings() {
+        let loc = &f["location"];
+        match loc["sheet"].as_str() {
+            Some(t) => {
+                assert_eq!(t, "patients");
+                let row: usize = loc["cell"].as_str().unwrap()[1..].parse().unwrap();
+                let want = row - 2; // header row 1, first patient row 2
+                match f["kind"].as_str().unwrap() {
+                    "ssn" => {
+                        assert_eq!(f["value"], ssn(want), "{f}");
+                        assert!(loc["cell"].as_str().unwrap().starts_with('C'));
+                        ssns.push(ssn(want));
+                    }
+                    "dob" => {
+                        assert_eq!(f["value"], dob(want), "{f}");
+                        dobs += 1;
+                    }
+                    other => panic!("{other}: {f}"),
+                }
+            }
+            None => text.push((
+                f["value"].as_str().unwrap().to_string(),
+                loc["line"].clone(),
+            )),
+        }
+    }
+    assert_eq!(ssns.len(), INSERTED + COPIED);
+    ssns.sort();
+    ssns.dedup();
+    assert_eq!(ssns.len(), INSERTED + COPIED, "each once");
+    assert_eq!(dobs, INSERTED + COPIED);
+    assert_eq!(text, [("536228741".to_string(), serde_json::json!(2))]);
+}
+
 /// An HTML page's tables are read as tables: the header row names what each column holds,
 /// so bare values many rows below it (an MRN, a date, nine digits) are found, at their
 /// table and cell. The rest of the page is read as text at its own lines and bytes, and no

@@ -952,6 +952,7 @@ impl<'a> Worker<'a> {
         let mut first = true;
         let mut record_end = b'\n';
         let mut fhir_found = Vec::new();
+        let mut sql: Option<extract::sql::State> = None;
         loop {
             match reader.next_chunk(record_end) {
                 Ok(true) => {}
@@ -970,7 +971,15 @@ impl<'a> Worker<'a> {
                 format = TextFormat::sniff(sample, ext, rules);
                 record_end = format.record_end();
                 cursor = Some(Cursor::new(reader.encoding(), bom, sample));
+                if matches!(format, TextFormat::Plain) && extract::sql::sniff(sample, ext) {
+                    sql = Some(extract::sql::State::default());
+                }
             }
+            // A SQL dump's rows are read as tables, after the rest of the chunk.
+            let sql_tables = match sql.as_mut() {
+                Some(st) => extract::sql::take_tables(&mut reader.text, reader.from, reader.to, st),
+                None => Vec::new(),
+            };
             let fhir = matches!(format, TextFormat::Fhir);
             if fhir {
                 use crate::detect::structured::{fhir_chunk_end_of, fhir_objects};
@@ -1021,9 +1030,12 @@ impl<'a> Worker<'a> {
                 );
             }
             cur.advance(&reader.text, reader.base, reader.base + reader.to as u64);
+            for t in &sql_tables {
+                self.scan_segment(t, &mut None, dpath, file, rep, emit);
+            }
         }
         file.bytes_read = reader.bytes_read;
-        file.format = Some(format.name());
+        file.format = Some(if sql.is_some() { "sql" } else { format.name() });
         file.encoding = Some(reader.encoding().name());
         self.bufs = reader.into_buffers();
     }

@@ -13,6 +13,7 @@ pub mod html;
 pub mod office;
 pub mod pdf;
 pub mod sheet;
+pub mod sql;
 pub mod text;
 
 /// What the first bytes of a file say it is.

@@ -1,0 +1,458 @@
+//! SQL dumps (mysqldump, pg_dump, SQLite's `.dump`, exports of any database): their rows
+//! read as tables. `INSERT INTO patients VALUES (1,'Jane','536228741','1972-03-14'),…` names
+//! its columns once, in the `CREATE TABLE` (or the INSERT's own column list), so read as text
+//! a bare SSN or date has no label near it. Each INSERT's rows, and each `COPY … FROM stdin`
+//! block's, become a tab-separated segment whose header line is the columns, scanned like a
+//! sheet; their bytes are then blanked in the text (line ends kept) so the rest of the dump
+//! is scanned as text at its own lines. Streams: the state (tables' columns, an open COPY
+//! block) goes from chunk to chunk.
+
+use super::document::Segment;
+use std::collections::HashMap;
+
+/// Whether a text looks like a SQL dump: by its name, or an INSERT, COPY or dump banner in
+/// its first bytes.
+pub fn sniff(head: &[u8], ext: Option<&str>) -> bool {
+    if ext.is_some_and(|e| e.eq_ignore_ascii_case("sql")) {
+        return true;
+    }
+    let h = &head[..head.len().min(64 * 1024)];
+    let has = |n: &[u8]| memchr::memmem::find(h, n).is_some();
+    has(b"-- MySQL dump")
+        || has(b"-- PostgreSQL database dump")
+        || (has(b"INSERT INTO ") && has(b" VALUES"))
+        || (has(b"\nCOPY ") && has(b" FROM stdin;"))
+}
+
+/// What a dump has said so far.
+#[derive(Default)]
+pub struct State {
+    /// Each table's columns, from its CREATE TABLE.
+    columns: HashMap<String, Vec<String>>,
+    /// A COPY block being read: its table and columns.
+    copy: Option<(String, Vec<String>)>,
+    /// Rows read so far per table (cells are numbered across statements).
+    rows: HashMap<String, u32>,
+}
+
+/// Take the rows of the INSERT statements and COPY blocks that start in `[from, to)` of
+/// `text` (a statement may run on past `to`, to its `;`), as segments (see the module), and
+/// blank their bytes. CREATE TABLE statements are read for their columns.
+pub fn take_tables(text: &mut [u8], from: usize, to: usize, st: &mut State) -> Vec<Segment> {
+    let to = to.min(text.len());
+    let mut out = Vec::new();
+    let mut ls = from;
+    // A COPY block's rows in this chunk, as one segment.
+    let mut copy_rows: Vec<Vec<String>> = Vec::new();
+    while ls < to {
+        let le = memchr::memchr(b'\n', &text[ls..]).map_or(text.len(), |i| ls + i);
+        let line = &text[ls..le];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if st.copy.is_some() {
+            if line == b"\\." {
+                flush_copy(st, &mut copy_rows, &mut out);
+                st.copy = None;
+            } else {
+                copy_rows.push(line.split(|&b| b == b'\t').map(copy_field).collect());
+                blank(text, ls, le);
+            }
+            ls = le + 1;
+            continue;
+        }
+        let t = line.trim_ascii_start();
+        if starts_ci(t, b"INSERT INTO ")
+            || starts_ci(t, b"INSERT IGNORE INTO ")
+            || starts_ci(t, b"REPLACE INTO ")
+        {
+            let end = statement_end(text, ls).min(text.len());
+            if let Some((table, cols, rows)) = parse_insert(&text[ls..end]) {
+                let cols = cols
+                    .or_else(|| st.columns.get(&table).cloned())
+                    .unwrap_or_default();
+                if !rows.is_empty() {
+                    out.push(segment(st, &table, &cols, rows));
+                    blank(text, ls, end);
+                }
+            }
+            ls = memchr::memchr(b'\n', &text[end.min(text.len())..])
+                .map_or(text.len(), |i| end + i)
+                + 1;
+            continue;
+        }
+        if starts_ci(t, b"CREATE TABLE ") {
+            let end = statement_end(text, ls).min(text.len());
+            if let Some((table, cols)) = parse_create(&text[ls..end]) {
+                st.columns.insert(table, cols);
+            }
+            ls = le + 1;
+            continue;
+        }
+        if starts_ci(t, b"COPY ") && t.ends_with(b"FROM stdin;") {
+            let (table, rest) = name(&t[5..]);
+            let cols = match rest.trim_ascii_start().first() {
+                Some(b'(') => split_top(inside_parens(rest.trim_ascii_start()))
+                    .iter()
+                    .map(|c| ident(c))
+                    .collect(),
+                _ => st.columns.get(&table).cloned().unwrap_or_default(),
+            };
+            st.copy = Some((table, cols));
+        }
+        ls = le + 1;
+    }
+    flush_copy(st, &mut copy_rows, &mut out);
+    out
+}
+
+fn flush_copy(st: &mut State, rows: &mut Vec<Vec<String>>, out: &mut Vec<Segment>) {
+    if rows.is_empty() {
+        return;
+    }
+    let Some((table, cols)) = st.copy.clone() else {
+        return;
+    };
+    out.push(segment(st, &table, &cols, std::mem::take(rows)));
+}
+
+/// A table segment: the header line, then the rows, numbered on from the table's earlier
+/// rows.
+fn segment(st: &mut State, table: &str, cols: &[String], rows: Vec<Vec<String>>) -> Segment {
+    let seen = st.rows.entry(table.to_string()).or_insert(0);
+    let mut text = cols.join("\t");
+    text.push('\n');
+    let mut numbers = vec![0];
+    for r in rows {
+        text.push_str(&r.join("\t"));
+        text.push('\n');
+        *seen += 1;
+        numbers.push(*seen);
+    }
+    Segment {
+        sheet: Some(table.to_string()),
+        table: true,
+        rows: numbers,
+        text,
+        ..Segment::default()
+    }
+}
+
+fn starts_ci(t: &[u8], p: &[u8]) -> bool {
+    t.len() >= p.len() && t[..p.len()].eq_ignore_ascii_case(p)
+}
+
+fn blank(text: &mut [u8], a: usize, b: usize) {
+    let b = b.min(text.len());
+    for c in &mut text[a..b] {
+        if *c != b'\n' && *c != b'\r' {
+            *c = b' ';
+        }
+    }
+}
+
+/// Where the statement starting at `at` ends: after its `;` outside quotes (or the text's
+/// end).
+fn statement_end(text: &[u8], at: usize) -> usize {
+    let mut quote: Option<u8> = None;
+    let mut i = at;
+    while i < text.len() {
+        let c = text[i];
+        match quote {
+            Some(q) => {
+                if c == b'\\' {
+                    i += 1;
+                } else if c == q {
+                    if text.get(i + 1) == Some(&q) {
+                        i += 1; // a doubled quote
+                    } else {
+                        quote = None;
+                    }
+                }
+            }
+            None => match c {
+                b'\'' | b'"' | b'`' => quote = Some(c),
+                b';' => return i + 1,
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    text.len()
+}
+
+/// A (possibly quoted, possibly schema-qualified) name at the start of `s`, unquoted and
+/// lowercase, and what follows it.
+fn name(s: &[u8]) -> (String, &[u8]) {
+    let s = s.trim_ascii_start();
+    let mut i = 0;
+    while i < s.len() {
+        match s[i] {
+            q @ (b'`' | b'"' | b'[') => {
+                let close = if q == b'[' { b']' } else { q };
+                i = memchr::memchr(close, &s[i + 1..]).map_or(s.len(), |j| i + 1 + j + 1);
+            }
+            c if c.is_ascii_alphanumeric() || c == b'_' || c == b'.' || c == b'$' => i += 1,
+            _ => break,
+        }
+    }
+    (ident(&s[..i]), &s[i..])
+}
+
+/// An identifier without its quotes (the last part of a qualified name), lowercase.
+fn ident(s: &[u8]) -> String {
+    let s = s.trim_ascii();
+    let last = s.rsplit(|&b| b == b'.').next().unwrap_or(s);
+    let unq: Vec<u8> = last
+        .iter()
+        .copied()
+        .filter(|c| !matches!(c, b'`' | b'"' | b'[' | b']'))
+        .collect();
+    String::from_utf8_lossy(&unq).to_ascii_lowercase()
+}
+
+/// The bytes inside the parentheses that `s` starts with (to the matching one).
+fn inside_parens(s: &[u8]) -> &[u8] {
+    let mut depth = 0;
+    for (i, &c) in s.iter().enumerate() {
+        match c {
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return &s[1..i];
+                }
+            }
+            _ => {}
+        }
+    }
+    s.get(1..).unwrap_or(b"")
+}
+
+/// Split at the commas outside parentheses.
+fn split_top(s: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let (mut depth, mut start) = (0i32, 0);
+    for (i, &c) in s.iter().enumerate() {
+        match c {
+            b'(' => depth += 1,
+            b')' => depth -= 1,
+            b',' if depth == 0 => {
+                out.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[start..]);
+    out
+}
+
+/// `CREATE TABLE name (col type, …, PRIMARY KEY …)`: the name and the columns.
+fn parse_create(stmt: &[u8]) -> Option<(String, Vec<String>)> {
+    let t = stmt.trim_ascii_start();
+    let mut rest = &t[b"CREATE TABLE ".len()..];
+    if starts_ci(rest.trim_ascii_start(), b"IF NOT EXISTS ") {
+        rest = &rest.trim_ascii_start()[b"IF NOT EXISTS ".len()..];
+    }
+    let (table, rest) = name(rest);
+    let open = memchr::memchr(b'(', rest)?;
+    let cols = split_top(inside_parens(&rest[open..]))
+        .into_iter()
+        .map(|d| d.trim_ascii())
+        .filter(|d| {
+            !d.is_empty()
+                && ![
+                    &b"PRIMARY"[..],
+                    b"KEY",
+                    b"UNIQUE",
+                    b"CONSTRAINT",
+                    b"INDEX",
+                    b"FOREIGN",
+                    b"CHECK",
+                    b"FULLTEXT",
+                    b"SPATIAL",
+                ]
+                .iter()
+                .any(|k| {
+                    starts_ci(d, k)
+                        && d.get(k.len())
+                            .is_none_or(|c| !c.is_ascii_alphanumeric() && *c != b'_')
+                })
+        })
+        .map(|d| name(d).0)
+        .collect();
+    Some((table, cols))
+}
+
+/// `INSERT INTO name [(cols)] VALUES (…),(…);`: the table, its column list if it has one,
+/// and the rows' values (strings unquoted, NULL empty).
+type Insert = (String, Option<Vec<String>>, Vec<Vec<String>>);
+
+fn parse_insert(stmt: &[u8]) -> Option<Insert> {
+    let t = stmt.trim_ascii_start();
+    let into = memchr::memmem::find(&t.to_ascii_uppercase(), b"INTO ")? + 5;
+    let (table, rest) = name(&t[into..]);
+    let rest = rest.trim_ascii_start();
+    let cols = (rest.first() == Some(&b'(')).then(|| {
+        split_top(inside_parens(rest))
+            .into_iter()
+            .map(ident)
+            .collect::<Vec<_>>()
+    });
+    let upper = rest.to_ascii_uppercase();
+    let values = memchr::memmem::find(&upper, b"VALUES")? + 6;
+    Some((table, cols, tuples(&rest[values..])))
+}
+
+/// The tuples of a VALUES list.
+fn tuples(s: &[u8]) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row: Vec<String> = Vec::new();
+    let mut cell: Vec<u8> = Vec::new();
+    let mut depth = 0;
+    let mut i = 0;
+    while i < s.len() {
+        let c = s[i];
+        match c {
+            b'\'' | b'"' if depth >= 1 => {
+                // A string: to its closing quote (doubled quotes and backslash escapes).
+                let q = c;
+                i += 1;
+                while i < s.len() {
+                    match s[i] {
+                        b'\\' if i + 1 < s.len() => {
+                            cell.push(match s[i + 1] {
+                                b'n' | b'r' | b't' => b' ',
+                                b'0' => b' ',
+                                other => other,
+                            });
+                            i += 2;
+                            continue;
+                        }
+                        x if x == q && s.get(i + 1) == Some(&q) => {
+                            cell.push(q);
+                            i += 2;
+                            continue;
+                        }
+                        x if x == q => break,
+                        b'\t' | b'\n' | b'\r' => cell.push(b' '),
+                        x => cell.push(x),
+                    }
+                    i += 1;
+                }
+            }
+            b'(' => {
+                depth += 1;
+                if depth > 1 {
+                    cell.push(c);
+                }
+            }
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    row.push(cell_text(&cell));
+                    cell.clear();
+                    rows.push(std::mem::take(&mut row));
+                } else if depth > 0 {
+                    cell.push(c);
+                }
+            }
+            b',' if depth == 1 => {
+                row.push(cell_text(&cell));
+                cell.clear();
+            }
+            b';' if depth == 0 => break,
+            _ if depth >= 1 && (!c.is_ascii_whitespace() || !cell.is_empty()) => {
+                cell.push(if c == b'\t' || c == b'\n' || c == b'\r' {
+                    b' '
+                } else {
+                    c
+                });
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    rows
+}
+
+fn cell_text(cell: &[u8]) -> String {
+    let t = cell.trim_ascii();
+    if t.eq_ignore_ascii_case(b"NULL") {
+        return String::new();
+    }
+    String::from_utf8_lossy(t).into_owned()
+}
+
+/// A field of a COPY row (text format): `\N` is NULL, backslash escapes resolved.
+fn copy_field(f: &[u8]) -> String {
+    if f == b"\\N" {
+        return String::new();
+    }
+    let mut out = Vec::with_capacity(f.len());
+    let mut i = 0;
+    while i < f.len() {
+        if f[i] == b'\\' && i + 1 < f.len() {
+            out.push(match f[i + 1] {
+                b'n' | b'r' | b't' => b' ',
+                other => other,
+            });
+            i += 2;
+        } else {
+            out.push(f[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inserts_and_copy_blocks_become_tables() {
+        let dump = "-- MySQL dump 10.13\nCREATE TABLE `patients` (\n  `id` int NOT NULL,\n  `name` varchar(50),\n  `ssn` char(11),\n  `dob` date,\n  PRIMARY KEY (`id`),\n  KEY `k` (`name`)\n);\nINSERT INTO `patients` VALUES (1,'O''Hara, Jane','536228741','1972-03-14'),(2,'Roe\\'s (jr)',NULL,'1973-04-15');\nINSERT INTO public.visits (id, mrn) VALUES\n  (7, 'A1029384'),\n  (8, 'A1029385');\nCOPY public.patients (id, name, ssn, dob) FROM stdin;\n3\tAnn\t536228743\t1974-05-16\n4\t\\N\t536228744\t1975-06-17\n\\.\nSELECT 1;\n";
+        let mut text = dump.as_bytes().to_vec();
+        assert!(sniff(&text, None));
+        let mut st = State::default();
+        let segs = take_tables(&mut text, 0, dump.len(), &mut st);
+        let got: Vec<(&str, &str, &[u32])> = segs
+            .iter()
+            .map(|s| (s.sheet.as_deref().unwrap(), s.text.as_str(), &s.rows[..]))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "patients",
+                    "id\tname\tssn\tdob\n1\tO'Hara, Jane\t536228741\t1972-03-14\n2\tRoe's (jr)\t\t1973-04-15\n",
+                    &[0, 1, 2][..]
+                ),
+                ("visits", "id\tmrn\n7\tA1029384\n8\tA1029385\n", &[0, 1, 2]),
+                ("patients", "id\tname\tssn\tdob\n3\tAnn\t536228743\t1974-05-16\n4\t\t536228744\t1975-06-17\n", &[0, 3, 4]),
+            ]
+        );
+        let rest = String::from_utf8(text).unwrap();
+        assert_eq!(rest.len(), dump.len());
+        assert!(!rest.contains("536228") && !rest.contains("A1029384"));
+        assert!(rest.contains("CREATE TABLE `patients`") && rest.ends_with("\\.\nSELECT 1;\n"));
+        let lines = |s: &str| s.match_indices('\n').map(|m| m.0).collect::<Vec<_>>();
+        assert_eq!(lines(&rest), lines(dump));
+    }
+
+    #[test]
+    fn a_copy_block_goes_on_in_the_next_chunk() {
+        let dump = "COPY t (ssn) FROM stdin;\n536228741\n536228742\n\\.\n";
+        let mut text = dump.as_bytes().to_vec();
+        let mut st = State::default();
+        let cut = dump.find("536228742").unwrap();
+        let a = take_tables(&mut text, 0, cut, &mut st);
+        let b = take_tables(&mut text, cut, dump.len(), &mut st);
+        assert_eq!(a[0].text, "ssn\n536228741\n");
+        assert_eq!(
+            (b[0].text.as_str(), &b[0].rows[..]),
+            ("ssn\n536228742\n", &[0, 2][..])
+        );
+        assert!(!sniff(b"SELECT * FROM patients WHERE id = 1", Some("txt")));
+    }
+}
