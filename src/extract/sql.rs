@@ -206,7 +206,10 @@ fn ident(s: &[u8]) -> String {
         .copied()
         .filter(|c| !matches!(c, b'`' | b'"' | b'[' | b']'))
         .collect();
-    String::from_utf8_lossy(&unq).to_ascii_lowercase()
+    // One field of one line: no tabs or line ends in a column name, even a quoted one.
+    String::from_utf8_lossy(&unq)
+        .to_ascii_lowercase()
+        .replace(|c: char| c.is_control(), " ")
 }
 
 /// The bytes inside the parentheses that `s` starts with (to the matching one).
@@ -321,8 +324,7 @@ fn tuples(s: &[u8]) -> Vec<Vec<String>> {
                     match s[i] {
                         b'\\' if i + 1 < s.len() => {
                             cell.push(match s[i + 1] {
-                                b'n' | b'r' | b't' => b' ',
-                                b'0' => b' ',
+                                b'n' | b'r' | b't' | b'0' | b'\n' | b'\r' | b'\t' => b' ',
                                 other => other,
                             });
                             i += 2;
@@ -393,7 +395,7 @@ fn copy_field(f: &[u8]) -> String {
     while i < f.len() {
         if f[i] == b'\\' && i + 1 < f.len() {
             out.push(match f[i + 1] {
-                b'n' | b'r' | b't' => b' ',
+                b'n' | b'r' | b't' | b'\r' => b' ',
                 other => other,
             });
             i += 2;

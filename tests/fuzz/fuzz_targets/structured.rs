@@ -1,11 +1,11 @@
 //! Structured parsers and validators (run in the scanning process): HL7 v2, X12, FHIR JSON
-//! and CDA field extraction, FHIR chunk ends, HTML table splitting, date parsing, every
-//! validator. Field spans lie inside the text and inside the requested range's segments.
+//! and CDA field extraction, FHIR chunk ends, HTML table splitting, SQL dump rows, date
+//! parsing, every validator. Field spans lie inside the text and inside the requested range's segments.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use phiscan::detect::{dates, structured, validate};
-use phiscan::extract::html;
+use phiscan::extract::{html, sql};
 
 fuzz_target!(|input: &[u8]| {
     let Some((&sel, text)) = input.split_first() else {
@@ -55,6 +55,17 @@ fuzz_target!(|input: &[u8]| {
         );
     }
     for t in &parts.tables {
+        assert_eq!(t.text.matches('\n').count(), t.rows.len(), "a line per row");
+    }
+    // SQL rows on any input, in two chunks: only blanked, line ends kept.
+    let mut blanked = text.to_vec();
+    let mut st = sql::State::default();
+    let mut segs = sql::take_tables(&mut blanked, 0, cut, &mut st);
+    segs.extend(sql::take_tables(&mut blanked, cut, text.len(), &mut st));
+    for (&r, &t) in blanked.iter().zip(text) {
+        assert!(r == t || (r == b' ' && t != b'\n' && t != b'\r'), "only blanked");
+    }
+    for t in &segs {
         assert_eq!(t.text.matches('\n').count(), t.rows.len(), "a line per row");
     }
     let today = dates::Ymd::today();
