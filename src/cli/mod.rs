@@ -259,18 +259,7 @@ pub struct ScanArgs {
     pub key_file: Option<PathBuf>,
 }
 
-/// Standard output was closed by its reader (`phiscan diff | head`): the command stops
-/// writing and ends quietly with 0 (`main`), as `patterns list` always did.
-#[derive(Debug)]
-pub struct StdoutClosed;
-
-impl std::fmt::Display for StdoutClosed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("standard output was closed")
-    }
-}
-
-impl std::error::Error for StdoutClosed {}
+pub use crate::inventory::StdoutClosed;
 
 /// Whether `e` is [`StdoutClosed`].
 pub fn stdout_closed(e: &anyhow::Error) -> bool {
@@ -439,7 +428,7 @@ fn scan(a: ScanArgs) -> Result<i32> {
         Ok(outcome) => Ok(outcome.exit_code),
         // `phiscan scan … | head`: the reader has what it wanted; quiet, but not a
         // completed scan.
-        Err(e) if e.downcast_ref::<engine::OutputClosed>().is_some() => Ok(2),
+        Err(e) if stdout_closed(&e) => Ok(2),
         Err(e) => Err(e),
     }
 }

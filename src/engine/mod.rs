@@ -1318,20 +1318,6 @@ impl ToWriter {
     }
 }
 
-/// The scan stopped because the inventory's reader went away (standard output closed, as
-/// `phiscan scan … | head` does), with no database to record the rest: not an error to
-/// print. The command exits 2: the scan did not complete.
-#[derive(Debug)]
-pub struct OutputClosed;
-
-impl std::fmt::Display for OutputClosed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("standard output closed; the scan stopped")
-    }
-}
-
-impl std::error::Error for OutputClosed {}
-
 /// Closes the queue when the writer thread ends, however it ends.
 struct CloseOnDrop<'a>(&'a Queued);
 
@@ -1793,7 +1779,7 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
     }
     if let Some(e) = write_error {
         if e.kind() == io::ErrorKind::BrokenPipe && cfg.output.is_none() {
-            return Err(anyhow::Error::new(OutputClosed));
+            return Err(anyhow::Error::new(crate::inventory::StdoutClosed));
         }
         let cut = if stop_on_write_error {
             format!(
@@ -1807,7 +1793,7 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
     }
     sink.summary(&summary, &totals).map_err(|e| {
         if e.kind() == io::ErrorKind::BrokenPipe && cfg.output.is_none() {
-            anyhow::Error::new(OutputClosed)
+            anyhow::Error::new(crate::inventory::StdoutClosed)
         } else {
             anyhow::Error::new(e).context("writing the inventory")
         }

@@ -862,6 +862,20 @@ pub fn human_bytes(n: u64) -> String {
     }
 }
 
+/// Standard output was closed by its reader (`phiscan diff | head`): the command stops
+/// writing and ends quietly, with 0 (`main`) as `patterns list` always did, or with 2 for a
+/// scan, which stopped before the end.
+#[derive(Debug)]
+pub struct StdoutClosed;
+
+impl std::fmt::Display for StdoutClosed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("standard output was closed")
+    }
+}
+
+impl std::error::Error for StdoutClosed {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
