@@ -165,14 +165,20 @@ fn output_that_cannot_be_written_stops_the_scan() {
     }
     // /dev/full: every write fails with ENOSPC, first when the 256 KiB buffer fills (a few
     // hundred files). The walk can only be ahead of the writer by the bounded queue.
-    let out = env
-        .scan_cmd()
-        .args(["-j2", "-o", "/dev/full"])
-        .arg(env.root())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let to_full = |store: &[&std::ffi::OsStr]| {
+        let out = env
+            .cmd()
+            .args(["scan", "--format", "jsonl", "--key-file"])
+            .arg(&env.key)
+            .args(store)
+            .args(["-j2", "-o", "/dev/full"])
+            .arg(env.root())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let err = to_full(&["--no-db".as_ref()]);
     let stopped_after: usize = err
         .split("the scan stopped after ")
         .nth(1)
@@ -207,18 +213,7 @@ fn output_that_cannot_be_written_stops_the_scan() {
 
     // With a database the scan goes on: every file is in it, and the error is reported.
     let db = env.dir.path().join("inv.sqlite");
-    let out = env
-        .cmd()
-        .args(["scan", "--format", "jsonl", "--key-file"])
-        .arg(&env.key)
-        .arg("--db")
-        .arg(&db)
-        .args(["-j2", "-o", "/dev/full"])
-        .arg(env.root())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = to_full(&["--db".as_ref(), db.as_os_str()]);
     assert!(err.contains("the scan went on, for the database"), "{err}");
     let in_db: i64 = rusqlite::Connection::open(&db)
         .unwrap()
@@ -757,6 +752,41 @@ fn sql_dump_rows_are_read_as_tables() {
     assert_eq!(ssns.len(), INSERTED + COPIED, "each once");
     assert_eq!(dobs, INSERTED + COPIED);
     assert_eq!(text, [("536228741".to_string(), serde_json::json!(2))]);
+}
+
+/// A UTF-16 dump (as SQL Server writes them) with names outside ASCII in its rows: the rows
+/// are found in their table, and a value after them keeps its byte offset in the file (the
+/// rows are blanked in the transcoded text without changing its length in UTF-16 units).
+#[test]
+fn utf16_sql_dump_keeps_byte_offsets_after_its_rows() {
+    let env = Env::new();
+    let before = "-- export\nINSERT INTO [dbo].[patients] ([name], [ssn]) VALUES (N'Zoë 𝄞 Ünal', '536228741');\n-- called back: SSN ";
+    let dump = format!("{before}536-22-8743\n");
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(dump.encode_utf16().flat_map(|u| u.to_le_bytes()));
+    env.write("export.sql", &bytes);
+    let s = env.scan_root(&["--reveal"]);
+    assert_eq!(s.file("export.sql")["encoding"], "utf-16le");
+    let f = s.findings();
+    assert_eq!(f.len(), 2, "{f:?}");
+    assert_eq!(
+        f.iter()
+            .filter(|f| f["location"]["sheet"] == "patients")
+            .count(),
+        1
+    );
+    let row = f
+        .iter()
+        .find(|f| f["location"]["sheet"] == "patients")
+        .unwrap();
+    assert_eq!(
+        (row["value"].as_str(), row["location"]["cell"].as_str()),
+        (Some("536228741"), Some("B2"))
+    );
+    let later = f.iter().find(|f| f["value"] == "536228743").unwrap();
+    let want = 2 + 2 * before.encode_utf16().count() as u64;
+    assert_eq!(later["location"]["byte"], want, "{later}");
+    assert_eq!(later["location"]["line"], 3);
 }
 
 /// An HTML page's tables are read as tables: the header row names what each column holds,

@@ -414,19 +414,18 @@ impl RuleSet {
                 }
             }
         };
-        let spellings = |k: &String| keyword_spellings(k);
         let mut kw_ids: Vec<(Vec<usize>, Vec<usize>)> = Vec::new();
         for (s, _) in &specs {
             let pos = s
                 .keywords
                 .iter()
-                .flat_map(spellings)
+                .flat_map(|k| keyword_spellings(k))
                 .map(|k| kw_id(&mut keyword_list, &k))
                 .collect();
             let neg = s
                 .negative_keywords
                 .iter()
-                .flat_map(spellings)
+                .flat_map(|k| keyword_spellings(k))
                 .map(|k| kw_id(&mut keyword_list, &k))
                 .collect();
             kw_ids.push((pos, neg));

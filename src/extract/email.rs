@@ -115,35 +115,12 @@ pub fn html_text(html: &str) -> String {
                 chars.next();
             }
         } else if c == '&' {
-            let rest = &html[i..];
-            // Byte search: slicing the str at 10 bytes could split a character.
-            let semi = rest.as_bytes()[..rest.len().min(10)]
-                .iter()
-                .position(|&b| b == b';');
-            match semi {
-                Some(k) => {
-                    let ent = &rest[1..k];
-                    let rep = match ent {
-                        "amp" => Some('&'),
-                        "lt" => Some('<'),
-                        "gt" => Some('>'),
-                        "quot" => Some('"'),
-                        "apos" | "#39" => Some('\''),
-                        "nbsp" | "#160" => Some(' '),
-                        _ if ent.starts_with("#x") => u32::from_str_radix(&ent[2..], 16)
-                            .ok()
-                            .and_then(char::from_u32),
-                        _ if ent.starts_with('#') => ent[1..].parse().ok().and_then(char::from_u32),
-                        _ => None,
-                    };
-                    match rep {
-                        Some(r) => {
-                            out.push(r);
-                            for _ in 0..k {
-                                chars.next();
-                            }
-                        }
-                        None => out.push('&'),
+            match super::html::decode_entity(&html[i..]) {
+                Some((r, len)) => {
+                    out.push(r);
+                    // The rest of the entity, after its '&'.
+                    while chars.peek().is_some_and(|&(j, _)| j < i + len) {
+                        chars.next();
                     }
                 }
                 None => out.push('&'),

@@ -27,8 +27,8 @@ pub fn sniff(head: &[u8], ext: Option<&str>) -> bool {
 
 /// A page split into its tables and the rest.
 pub struct Parts {
-    /// The page with every table, from `<table` to its `</table>`, turned into spaces (line
-    /// ends kept).
+    /// The page with every table, from `<table` to its `</table>`, blanked (see
+    /// [`super::blank`]).
     pub rest: Vec<u8>,
     /// Each table with at least one row: tab-separated, one line per row, the header row
     /// first (the first row with a `<th>`, else the first row); `rows` holds each line's
@@ -96,13 +96,6 @@ pub fn split_tables(html: &[u8]) -> Parts {
     let mut open: Vec<Building> = Vec::new();
     // Where the outermost open table starts.
     let mut outer_start = 0;
-    let blank = |rest: &mut [u8], a: usize, b: usize| {
-        for c in &mut rest[a..b] {
-            if *c != b'\n' && *c != b'\r' {
-                *c = b' ';
-            }
-        }
-    };
     let mut at = 0;
     while at < html.len() {
         let lt = memchr::memchr(b'<', &html[at..]).map_or(html.len(), |i| at + i);
@@ -162,7 +155,7 @@ pub fn split_tables(html: &[u8]) -> Parts {
                         tables.push(s);
                     }
                     if open.is_empty() {
-                        blank(&mut rest, outer_start, gt);
+                        super::blank(&mut rest, outer_start, gt);
                     }
                 }
             }
@@ -204,7 +197,7 @@ pub fn split_tables(html: &[u8]) -> Parts {
             tables.push(s);
         }
         if open.is_empty() {
-            blank(&mut rest, outer_start, html.len());
+            super::blank(&mut rest, outer_start, html.len());
         }
     }
     Parts { rest, tables }
@@ -237,8 +230,9 @@ fn push_text(cell: &mut String, raw: &[u8]) {
     }
 }
 
-/// The character an entity at the start of `s` stands for, and the entity's length.
-fn decode_entity(s: &str) -> Option<(char, usize)> {
+/// The character an entity at the start of `s` stands for, and the entity's length (the
+/// common named ones, and numeric ones; a no-break space as a space).
+pub fn decode_entity(s: &str) -> Option<(char, usize)> {
     let semi = s.as_bytes()[..s.len().min(10)]
         .iter()
         .position(|&b| b == b';')?;
@@ -256,7 +250,10 @@ fn decode_entity(s: &str) -> Option<(char, usize)> {
             } else {
                 ent.strip_prefix('#')?.parse().ok()?
             };
-            char::from_u32(n)?
+            match n {
+                160 => ' ',
+                _ => char::from_u32(n)?,
+            }
         }
     };
     Some((c, semi + 1))

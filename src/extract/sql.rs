@@ -11,12 +11,13 @@ use super::document::Segment;
 use std::collections::HashMap;
 
 /// Whether a text looks like a SQL dump: by its name, or an INSERT, COPY or dump banner in
-/// its first bytes.
+/// its first 8 KiB (every text file is asked, so it must cost little; a dump's banner and
+/// first statements come first).
 pub fn sniff(head: &[u8], ext: Option<&str>) -> bool {
     if ext.is_some_and(|e| e.eq_ignore_ascii_case("sql")) {
         return true;
     }
-    let h = &head[..head.len().min(64 * 1024)];
+    let h = &head[..head.len().min(8 * 1024)];
     let has = |n: &[u8]| memchr::memmem::find(h, n).is_some();
     has(b"-- MySQL dump")
         || has(b"-- PostgreSQL database dump")
@@ -54,7 +55,7 @@ pub fn take_tables(text: &mut [u8], from: usize, to: usize, st: &mut State) -> V
                 st.copy = None;
             } else {
                 copy_rows.push(line.split(|&b| b == b'\t').map(copy_field).collect());
-                blank(text, ls, le);
+                super::blank(text, ls, le);
             }
             ls = le + 1;
             continue;
@@ -71,12 +72,10 @@ pub fn take_tables(text: &mut [u8], from: usize, to: usize, st: &mut State) -> V
                     .unwrap_or_default();
                 if !rows.is_empty() {
                     out.push(segment(st, &table, &cols, rows));
-                    blank(text, ls, end);
+                    super::blank(text, ls, end);
                 }
             }
-            ls = memchr::memchr(b'\n', &text[end.min(text.len())..])
-                .map_or(text.len(), |i| end + i)
-                + 1;
+            ls = next_line(text, end);
             continue;
         }
         if starts_ci(t, b"CREATE TABLE ") {
@@ -84,7 +83,9 @@ pub fn take_tables(text: &mut [u8], from: usize, to: usize, st: &mut State) -> V
             if let Some((table, cols)) = parse_create(&text[ls..end]) {
                 st.columns.insert(table, cols);
             }
-            ls = le + 1;
+            // On after the statement: a quote it never closes is not searched for to the
+            // end of the text again from every line after it.
+            ls = next_line(text, end);
             continue;
         }
         if starts_ci(t, b"COPY ") && t.ends_with(b"FROM stdin;") {
@@ -102,6 +103,12 @@ pub fn take_tables(text: &mut [u8], from: usize, to: usize, st: &mut State) -> V
     }
     flush_copy(st, &mut copy_rows, &mut out);
     out
+}
+
+/// The start of the line after `at` (a statement's end).
+fn next_line(text: &[u8], at: usize) -> usize {
+    let at = at.min(text.len());
+    memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |i| at + i) + 1
 }
 
 fn flush_copy(st: &mut State, rows: &mut Vec<Vec<String>>, out: &mut Vec<Segment>) {
@@ -138,15 +145,6 @@ fn segment(st: &mut State, table: &str, cols: &[String], rows: Vec<Vec<String>>)
 
 fn starts_ci(t: &[u8], p: &[u8]) -> bool {
     t.len() >= p.len() && t[..p.len()].eq_ignore_ascii_case(p)
-}
-
-fn blank(text: &mut [u8], a: usize, b: usize) {
-    let b = b.min(text.len());
-    for c in &mut text[a..b] {
-        if *c != b'\n' && *c != b'\r' {
-            *c = b' ';
-        }
-    }
 }
 
 /// Where the statement starting at `at` ends: after its `;` outside quotes (or the text's
