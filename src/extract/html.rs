@@ -87,6 +87,9 @@ impl Building {
     }
 }
 
+/// Tables read as tables inside one another, at most.
+const MAX_NESTED: usize = 32;
+
 /// Split a page into its tables and the rest (see [`Parts`]). Tables inside a cell are
 /// tables of their own; `<script>`, `<style>` and comments are skipped; a table not closed
 /// by the end of the page ends there.
@@ -94,6 +97,7 @@ pub fn split_tables(html: &[u8]) -> Parts {
     let mut rest = html.to_vec();
     let mut tables = Vec::new();
     let mut open: Vec<Building> = Vec::new();
+    let mut too_deep = 0usize;
     // Where the outermost open table starts.
     let mut outer_start = 0;
     let mut at = 0;
@@ -143,6 +147,11 @@ pub fn split_tables(html: &[u8]) -> Parts {
                     .position(|w| w.eq_ignore_ascii_case(close));
                 at = lower_find.map_or(html.len(), |i| at + i);
             }
+            // Tables nested deeper than this are read as part of the cell around them: a
+            // crafted page of nested `<table>`s must not hold a table per seven bytes.
+            (b"table", false) if open.len() >= MAX_NESTED => too_deep += 1,
+            (b"table", true) if too_deep > 0 => too_deep -= 1,
+            (b"tr" | b"td" | b"th", _) if too_deep > 0 => {}
             (b"table", false) => {
                 if open.is_empty() {
                     outer_start = lt;
@@ -286,6 +295,23 @@ mod tests {
             "MRN\tDate of birth\nClinic list\nA1029384\t03/14/1972\t\nA1029385\t04/15/1973\n"
         );
         assert_eq!(t.rows, [1, 0, 2, 3]);
+    }
+
+    /// A crafted nest of tables: at most MAX_NESTED are tables; the deeper ones' cells are
+    /// text of the innermost one, and the tables around it still close where they do.
+    #[test]
+    fn deep_table_nests_are_bounded() {
+        let depth = 10_000;
+        let page = format!(
+            "{}<td>536228741{}<tr><td>after</td></tr></table>\ntail",
+            "<table><tr><td>".repeat(depth),
+            "</td></tr></table>".repeat(depth - 1)
+        );
+        let parts = split_tables(page.as_bytes());
+        assert_eq!(parts.tables.len(), MAX_NESTED);
+        assert_eq!(parts.tables[0].text, "536228741\n");
+        assert_eq!(parts.tables[MAX_NESTED - 1].text, "\nafter\n");
+        assert!(parts.rest.ends_with(b"\ntail"));
     }
 
     #[test]
