@@ -501,6 +501,31 @@ fn assert_value_at_its_byte(file: &[u8], f: &serde_json::Value) {
     assert_eq!(String::from_utf8_lossy(&written), v, "{f}");
 }
 
+/// A finding in a table read out of a text file (a SQL dump, an HTML page) is also at its
+/// place in the file: its byte is where the value is written, and its line and column
+/// (characters) are that byte's. `line_ends`: where the file's `\n`s are.
+fn assert_located_in_file(file: &[u8], line_ends: &[usize], f: &serde_json::Value) {
+    let loc = &f["location"];
+    let at = loc["byte"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no byte: {f}")) as usize;
+    let line = line_ends.partition_point(|&e| e < at) + 1;
+    let line_start = if line == 1 {
+        0
+    } else {
+        line_ends[line - 2] + 1
+    };
+    let column = String::from_utf8_lossy(&file[line_start..at])
+        .chars()
+        .count()
+        + 1;
+    assert_eq!(
+        (loc["line"].as_u64(), loc["column"].as_u64()),
+        (Some(line as u64), Some(column as u64)),
+        "{f}"
+    );
+}
+
 /// Shapes of text the office corpus lacks, through the binary at the default threshold: a card
 /// followed by its expiry date, MRN and member-id labels as JSON and XML keys, birth dates
 /// written 1980.01.02 and Jan-02-1980 are found; phone- and card-shaped neighbours in a
@@ -717,6 +742,7 @@ fn sql_dump_rows_are_read_as_tables() {
     env.write("backup/clinic.sql", &d);
     let s = env.scan_root(&["--reveal"]);
     assert_eq!(s.file("clinic.sql")["format"], "sql");
+    let line_ends: Vec<usize> = d.match_indices('\n').map(|m| m.0).collect();
     let mut ssns: Vec<String> = Vec::new();
     let mut dobs = 0;
     let mut text = Vec::new();
@@ -727,6 +753,9 @@ fn sql_dump_rows_are_read_as_tables() {
                 assert_eq!(t, "patients");
                 let row: usize = loc["cell"].as_str().unwrap()[1..].parse().unwrap();
                 let want = row - 2; // header row 1, first patient row 2
+                                    // Also at its line, column and byte in the dump.
+                assert_value_at_its_byte(d.as_bytes(), f);
+                assert_located_in_file(d.as_bytes(), &line_ends, f);
                 match f["kind"].as_str().unwrap() {
                     "ssn" => {
                         assert_eq!(f["value"], ssn(want), "{f}");
@@ -783,6 +812,19 @@ fn utf16_sql_dump_keeps_byte_offsets_after_its_rows() {
         (row["value"].as_str(), row["location"]["cell"].as_str()),
         (Some("536228741"), Some("B2"))
     );
+    // At its place in the file: bytes count UTF-16 units, columns characters.
+    let value_at = dump.find("536228741").unwrap();
+    assert_eq!(
+        row["location"]["byte"],
+        2 + 2 * dump[..value_at].encode_utf16().count() as u64,
+        "{row}"
+    );
+    assert_eq!(row["location"]["line"], 2);
+    let line_start = dump.find("INSERT").unwrap();
+    assert_eq!(
+        row["location"]["column"],
+        dump[line_start..value_at].chars().count() as u64 + 1
+    );
     let later = f.iter().find(|f| f["value"] == "536228743").unwrap();
     let want = 2 + 2 * before.encode_utf16().count() as u64;
     assert_eq!(later["location"]["byte"], want, "{later}");
@@ -822,17 +864,26 @@ fn html_tables_are_read_as_tables() {
     env.write("report.html", &page);
     let s = env.scan_root(&["--reveal"]);
     assert_eq!(s.file("report.html")["format"], "html");
+    let line_ends: Vec<usize> = page.match_indices('\n').map(|m| m.0).collect();
     let mut got: Vec<(String, String, String)> = Vec::new();
     let mut text: Vec<(String, String, u64)> = Vec::new();
     for f in s.findings() {
         let (kind, value) = (f["kind"].as_str().unwrap(), f["value"].as_str().unwrap());
         let loc = &f["location"];
         match loc["sheet"].as_str() {
-            Some("table 1") => got.push((
-                kind.into(),
-                value.into(),
-                loc["cell"].as_str().unwrap().into(),
-            )),
+            Some("table 1") => {
+                // Also at its line, column and byte in the page (a date is written there
+                // otherwise than its value).
+                if kind != "dob" {
+                    assert_value_at_its_byte(page.as_bytes(), f);
+                }
+                assert_located_in_file(page.as_bytes(), &line_ends, f);
+                got.push((
+                    kind.into(),
+                    value.into(),
+                    loc["cell"].as_str().unwrap().into(),
+                ))
+            }
             Some(other) => text.push((kind.into(), value.into(), other.len() as u64)),
             None => {
                 // At its own bytes in the file.

@@ -342,7 +342,7 @@ impl<'a> Worker<'a> {
                         text: extract::legacy_strings(data),
                         ..Segment::default()
                     };
-                    self.scan_segment(&seg, &mut None, dpath, file, rep, emit);
+                    self.scan_segment(&seg, &mut None, None, dpath, file, rep, emit);
                 }
                 extract::DocSniff::Other => match ArchiveKind::sniff(head) {
                     Some(kind) => {
@@ -378,8 +378,28 @@ impl<'a> Worker<'a> {
         let reader = TextReader::with_buffers(rest, encoding, head, bom, bufs);
         self.scan_text(reader, bom, Some("html"), dpath, file, rep, emit);
         file.format = Some("html");
+        // Cells are located in the page's own bytes (UTF-8 or Windows-1252, one byte a
+        // character). Tables inside a table end first, so the places do not always come in
+        // order: a step back starts over from the top, a few times a page at most.
+        let enc = match encoding {
+            Encoding::Windows1252 => Encoding::Windows1252,
+            _ => Encoding::Utf8,
+        };
+        let mut cur = extract::text::Cursor::new(enc, 0, &data);
+        let (mut last, mut restarts) = (0, 0);
+        let mut locate = |at: usize| {
+            if at < last {
+                if restarts == MAX_RESTARTS {
+                    return None;
+                }
+                restarts += 1;
+                cur = extract::text::Cursor::new(enc, 0, &data);
+            }
+            last = at;
+            Some(cur.locate(&data, 0, at.min(data.len()) as u64))
+        };
         for seg in &parts.tables {
-            self.scan_segment(seg, &mut None, dpath, file, rep, emit);
+            self.scan_segment(seg, &mut None, Some(&mut locate), dpath, file, rep, emit);
         }
     }
 
@@ -430,9 +450,9 @@ impl<'a> Worker<'a> {
             text: mail.text,
             ..Segment::default()
         };
-        self.scan_segment(&seg, &mut None, dpath, file, rep, emit);
+        self.scan_segment(&seg, &mut None, None, dpath, file, rep, emit);
         for t in &mail.tables {
-            self.scan_segment(t, &mut None, dpath, file, rep, emit);
+            self.scan_segment(t, &mut None, None, dpath, file, rep, emit);
         }
         for (name, bytes) in mail.attachments {
             let data = if bytes.len() as u64 > budget.remaining.get() {
@@ -796,7 +816,7 @@ impl<'a> Worker<'a> {
         // Segments are detected as they arrive (a sheet in parts, while the worker reads on).
         let mut table = None;
         let answer = sup.extract(&req, &mut |seg| {
-            self.scan_segment(&seg, &mut table, dpath, file, rep, emit)
+            self.scan_segment(&seg, &mut table, None, dpath, file, rep, emit)
         });
         self.supervisor = Some(sup);
         let x = match answer {
@@ -831,21 +851,24 @@ impl<'a> Worker<'a> {
             Outcome::Error => Status::Error,
         };
         for seg in &x.segments {
-            self.scan_segment(seg, &mut table, dpath, file, rep, emit);
+            self.scan_segment(seg, &mut table, None, dpath, file, rep, emit);
         }
     }
 
     /// Detect in one extracted piece of text (a PDF page, a sheet or part of one, a message
     /// body). `table` keeps a sheet's columns for the parts that continue it.
+    #[allow(clippy::too_many_arguments)]
     fn scan_segment(
         &mut self,
         seg: &Segment,
         table: &mut Option<TextFormat>,
+        locate: Option<&mut Locate<'_>>,
         dpath: &DisplayPath,
         file: &mut FileRecord,
         rep: &mut FileReport,
         emit: &mut dyn FnMut(FileReport),
     ) {
+        let mut locate = locate;
         let rules = &self.cfg.rules;
         let det = Detector::new(rules);
         {
@@ -912,6 +935,18 @@ impl<'a> Worker<'a> {
                     let row = seg.rows.get(line).copied().unwrap_or(line as u32);
                     location.sheet = seg.sheet.clone();
                     location.cell = Some(cell_ref(col as u32, row));
+                    // A table read out of a text file: also the place in the file, from where
+                    // the cell's value starts there.
+                    let origin = seg.origins.get(line).and_then(|o| o.get(col));
+                    if let (Some(&origin), Some(locate)) = (origin, locate.as_mut()) {
+                        let cell_start = memchr::memrchr(b'\t', &text[line_start..f.start])
+                            .map_or(line_start, |i| line_start + i + 1);
+                        if let Some(p) = locate(origin + (f.start - cell_start)) {
+                            location.line = Some(p.line);
+                            location.column = Some(p.column);
+                            location.byte = Some(p.byte);
+                        }
+                    }
                 } else {
                     location.page = seg.page;
                     location.line = Some(line as u64 + 1);
@@ -1003,6 +1038,7 @@ impl<'a> Worker<'a> {
             self.findings.clear();
             det.scan(&mut self.scratch, &chunk, &format, &mut self.findings);
             let cur = cursor.as_mut().expect("set on the first chunk");
+            let sql_cursor = (!sql_tables.is_empty()).then(|| cur.clone());
             for mut f in self.findings.drain(..) {
                 if f.confidence < self.cfg.min_confidence {
                     continue;
@@ -1029,9 +1065,22 @@ impl<'a> Worker<'a> {
                     emit,
                 );
             }
+            // The rows are located with the cursor as it was at the chunk's start: they are
+            // in order, and may run on past the chunk's end (to their statement's end).
+            let mut rows_cur = sql_cursor;
             cur.advance(&reader.text, reader.base, reader.base + reader.to as u64);
+            let mut last = 0;
+            let (text, base) = (&reader.text, reader.base);
+            let mut locate = |at: usize| {
+                let c = rows_cur.as_mut()?;
+                if at < last || at > text.len() {
+                    return None;
+                }
+                last = at;
+                Some(c.locate(text, base, base + at as u64))
+            };
             for t in &sql_tables {
-                self.scan_segment(t, &mut None, dpath, file, rep, emit);
+                self.scan_segment(t, &mut None, Some(&mut locate), dpath, file, rep, emit);
             }
         }
         file.bytes_read = reader.bytes_read;
@@ -1040,6 +1089,14 @@ impl<'a> Worker<'a> {
         self.bufs = reader.into_buffers();
     }
 }
+
+/// Where an offset of the text a table was read from is in the file (None when it cannot be
+/// told: see `scan_segment`'s callers).
+type Locate<'a> = dyn FnMut(usize) -> Option<extract::text::Pos> + 'a;
+
+/// Steps back that an HTML page's table cells may make before they are no longer located in
+/// the file (each costs a pass over the page from its top).
+const MAX_RESTARTS: u32 = 16;
 
 /// Turn a detector finding into an inventory record (masked, fingerprinted, revealed only on
 /// request), count it on the file, and flush a full batch to the writer.

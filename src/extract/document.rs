@@ -69,6 +69,12 @@ pub struct Segment {
     /// For tables: the 0-based sheet row of each line.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rows: Vec<u32>,
+    /// For tables read out of a text file (SQL dumps, HTML pages): per line of `text`, where
+    /// each cell's value starts in the text the file was read as (offsets in the text given
+    /// to the extractor), so findings in it also get the file's line, column and byte. The
+    /// header line's is empty; so is the whole list for tables without a place in a text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub origins: Vec<Vec<usize>>,
     pub text: String,
 }
 

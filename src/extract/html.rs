@@ -37,50 +37,91 @@ pub struct Parts {
 }
 
 #[derive(Default)]
+struct Row {
+    cells: Vec<String>,
+    /// Where each cell's text starts in the page.
+    at: Vec<usize>,
+    /// Whether the row has a `<th>` cell, and a `<td>` cell.
+    th: bool,
+    td: bool,
+}
+
+/// A cell being read: its text, where its text starts in the page (once it has some), and
+/// how many columns it spans.
+struct Cell {
+    text: String,
+    at: Option<usize>,
+    span: usize,
+}
+
+/// Columns one cell may span, at most (`colspan` is the page's to choose).
+const MAX_SPAN: usize = 64;
+
+#[derive(Default)]
 struct Building {
-    rows: Vec<Vec<String>>,
-    /// Which rows have a `<th>` cell.
-    th_rows: Vec<bool>,
-    row: Option<(Vec<String>, bool)>,
-    cell: Option<String>,
+    rows: Vec<Row>,
+    row: Option<Row>,
+    cell: Option<Cell>,
 }
 
 impl Building {
-    fn end_cell(&mut self) {
+    fn end_cell(&mut self, at: usize) {
         if let Some(c) = self.cell.take() {
             let row = self.row.get_or_insert_with(Default::default);
-            row.0.push(c.trim().to_string());
-        }
-    }
-
-    fn end_row(&mut self) {
-        self.end_cell();
-        if let Some((cells, th)) = self.row.take() {
-            if !cells.is_empty() {
-                self.rows.push(cells);
-                self.th_rows.push(th);
+            row.cells.push(c.text.trim().to_string());
+            let at = c.at.unwrap_or(at);
+            row.at.push(at);
+            // A cell over several columns: the columns after it are empty, so the cells
+            // after it stay under their own headers.
+            for _ in 1..c.span {
+                row.cells.push(String::new());
+                row.at.push(at);
             }
         }
     }
 
-    fn into_segment(mut self, n: usize) -> Option<Segment> {
-        self.end_row();
+    fn end_row(&mut self, at: usize) {
+        self.end_cell(at);
+        if let Some(row) = self.row.take() {
+            if !row.cells.is_empty() {
+                self.rows.push(row);
+            }
+        }
+    }
+
+    fn into_segment(mut self, n: usize, at: usize) -> Option<Segment> {
+        self.end_row(at);
         if self.rows.is_empty() {
             return None;
         }
-        let header = self.th_rows.iter().position(|&t| t).unwrap_or(0);
+        // The header row: the last of the first run of rows of `<th>` cells only (a header
+        // of two rows names groups of columns above the columns' own names), else the
+        // first row with a `<th>`, else the first row.
+        let only_th = |r: &Row| r.th && !r.td;
+        let header = match self.rows.iter().position(only_th) {
+            Some(first) => first + self.rows[first..].iter().take_while(|r| only_th(r)).count() - 1,
+            None => self.rows.iter().position(|r| r.th).unwrap_or(0),
+        };
         let order: Vec<usize> = std::iter::once(header)
             .chain((0..self.rows.len()).filter(|&r| r != header))
             .collect();
         let mut text = String::new();
-        for &r in &order {
-            text.push_str(&self.rows[r].join("\t"));
+        let mut origins = Vec::with_capacity(order.len());
+        for (i, &r) in order.iter().enumerate() {
+            text.push_str(&self.rows[r].cells.join("\t"));
             text.push('\n');
+            // The header line's cells are not located (see `Segment::origins`).
+            origins.push(if i == 0 {
+                Vec::new()
+            } else {
+                std::mem::take(&mut self.rows[r].at)
+            });
         }
         Some(Segment {
             sheet: Some(format!("table {n}")),
             table: true,
             rows: order.iter().map(|&r| r as u32).collect(),
+            origins,
             text,
             ..Segment::default()
         })
@@ -104,7 +145,13 @@ pub fn split_tables(html: &[u8]) -> Parts {
     while at < html.len() {
         let lt = memchr::memchr(b'<', &html[at..]).map_or(html.len(), |i| at + i);
         if let Some(cell) = open.last_mut().and_then(|t| t.cell.as_mut()) {
-            push_text(cell, &html[at..lt]);
+            if cell.at.is_none() {
+                cell.at = html[at..lt]
+                    .iter()
+                    .position(|c| !c.is_ascii_whitespace())
+                    .map(|i| at + i);
+            }
+            push_text(&mut cell.text, &html[at..lt]);
         }
         if lt >= html.len() {
             break;
@@ -116,7 +163,8 @@ pub fn split_tables(html: &[u8]) -> Parts {
             .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'/' || *c == b'!')
         {
             if let Some(cell) = open.last_mut().and_then(|t| t.cell.as_mut()) {
-                cell.push('<');
+                cell.at.get_or_insert(lt);
+                cell.text.push('<');
             }
             at = lt + 1;
             continue;
@@ -160,7 +208,7 @@ pub fn split_tables(html: &[u8]) -> Parts {
             }
             (b"table", true) => {
                 if let Some(t) = open.pop() {
-                    if let Some(s) = t.into_segment(tables.len() + 1) {
+                    if let Some(s) = t.into_segment(tables.len() + 1, lt) {
                         tables.push(s);
                     }
                     if open.is_empty() {
@@ -170,39 +218,44 @@ pub fn split_tables(html: &[u8]) -> Parts {
             }
             (b"tr", false) => {
                 if let Some(t) = open.last_mut() {
-                    t.end_row();
+                    t.end_row(lt);
                     t.row = Some(Default::default());
                 }
             }
             (b"tr", true) => {
                 if let Some(t) = open.last_mut() {
-                    t.end_row();
+                    t.end_row(lt);
                 }
             }
             (b"td" | b"th", false) => {
                 if let Some(t) = open.last_mut() {
-                    t.end_cell();
+                    t.end_cell(lt);
                     let row = t.row.get_or_insert_with(Default::default);
-                    row.1 |= name == b"th";
-                    t.cell = Some(String::new());
+                    row.th |= name == b"th";
+                    row.td |= name == b"td";
+                    t.cell = Some(Cell {
+                        text: String::new(),
+                        at: None,
+                        span: colspan(tag),
+                    });
                 }
             }
             (b"td" | b"th", true) => {
                 if let Some(t) = open.last_mut() {
-                    t.end_cell();
+                    t.end_cell(lt);
                 }
             }
             // Inside a cell, a line break or a block is a space between words.
             (b"br" | b"p" | b"div" | b"li", _) => {
                 if let Some(cell) = open.last_mut().and_then(|t| t.cell.as_mut()) {
-                    cell.push(' ');
+                    cell.text.push(' ');
                 }
             }
             _ => {}
         }
     }
     while let Some(t) = open.pop() {
-        if let Some(s) = t.into_segment(tables.len() + 1) {
+        if let Some(s) = t.into_segment(tables.len() + 1, html.len()) {
             tables.push(s);
         }
         if open.is_empty() {
@@ -210,6 +263,29 @@ pub fn split_tables(html: &[u8]) -> Parts {
         }
     }
     Parts { rest, tables }
+}
+
+/// A cell tag's `colspan` (1 when it has none, or a number that makes no sense; at most
+/// [`MAX_SPAN`]). `tag`: the bytes between `<` and `>`.
+fn colspan(tag: &[u8]) -> usize {
+    let lower = tag.to_ascii_lowercase();
+    let Some(i) = memchr::memmem::find(&lower, b"colspan") else {
+        return 1;
+    };
+    let v = lower[i + 7..].trim_ascii_start();
+    let Some(v) = v.strip_prefix(b"=") else {
+        return 1;
+    };
+    let v = v.trim_ascii_start();
+    let v = v.strip_prefix(b"\"").or(v.strip_prefix(b"'")).unwrap_or(v);
+    // Digits only (a browser reads "3px" as 3); a huge number is the most there can be.
+    let n = v
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .fold(0usize, |n, &c| {
+            n.saturating_mul(10).saturating_add(usize::from(c - b'0'))
+        });
+    n.clamp(1, MAX_SPAN)
 }
 
 /// Append a cell's text: entities decoded, runs of white space (tabs and line ends too: a
@@ -292,9 +368,42 @@ mod tests {
         assert!(t.table);
         assert_eq!(
             t.text,
-            "MRN\tDate of birth\nClinic list\nA1029384\t03/14/1972\t\nA1029385\t04/15/1973\n"
+            "MRN\tDate of birth\nClinic list\t\nA1029384\t03/14/1972\t\nA1029385\t04/15/1973\n"
         );
         assert_eq!(t.rows, [1, 0, 2, 3]);
+        // Each cell's text is found where its value starts in the page (the header line's
+        // are not kept); a cell with no text where its tag ends.
+        let at = |s: &str| page.find(s).unwrap();
+        assert_eq!(t.origins[0], Vec::<usize>::new());
+        assert_eq!(t.origins[2][..2], [at("A1029384"), at("03/14/1972")]);
+        assert_eq!(t.origins[3], [at("A1029385"), at("04/15/1973")]);
+        assert_eq!(inner.origins, [Vec::<usize>::new()]);
+    }
+
+    /// `colspan` keeps the cells after a merged cell under their own columns, and a header
+    /// of two rows is read by its lower row (the columns' own names).
+    #[test]
+    fn merged_cells_and_two_header_rows() {
+        let page = "<table><tr><th colspan=\"2\">Patient</th><th>Visit</th></tr>\n<tr><th>Name</th><th>MRN</th><th>DOB</th></tr>\n<tr><td colspan='2'>Roe, Jane A1029384</td><td>03/14/1972</td></tr>\n<tr><td>Roe</td><td>A1029385</td><td>04/15/1973</td></tr></table>";
+        let t = &split_tables(page.as_bytes()).tables[0];
+        assert_eq!(
+            t.text,
+            "Name\tMRN\tDOB\nPatient\t\tVisit\nRoe, Jane A1029384\t\t03/14/1972\nRoe\tA1029385\t04/15/1973\n"
+        );
+        assert_eq!(t.rows, [1, 0, 2, 3]);
+        // A key-value table (a `<th>` and a `<td>` in every row) has no header row of its
+        // own: the first row with a `<th>` names the columns, as before.
+        let kv = "<table><tr><th>MRN</th><td>A1029384</td></tr><tr><th>DOB</th><td>03/14/1972</td></tr></table>";
+        assert_eq!(split_tables(kv.as_bytes()).tables[0].rows, [0, 1]);
+        // Spans are bounded.
+        for (tag, n) in [
+            ("<td>", 1),
+            ("<td colspan=0>", 1),
+            ("<td COLSPAN = \"3px\">", 3),
+            ("<td colspan=99999999999999999999999>", MAX_SPAN),
+        ] {
+            assert_eq!(colspan(&tag.as_bytes()[1..tag.len() - 1]), n, "{tag}");
+        }
     }
 
     /// A crafted nest of tables: at most MAX_NESTED are tables; the deeper ones' cells are

@@ -44,7 +44,7 @@ pub fn take_tables(text: &mut [u8], from: usize, to: usize, st: &mut State) -> V
     let mut out = Vec::new();
     let mut ls = from;
     // A COPY block's rows in this chunk, as one segment.
-    let mut copy_rows: Vec<Vec<String>> = Vec::new();
+    let mut copy_rows: Vec<Row> = Vec::new();
     while ls < to {
         let le = memchr::memchr(b'\n', &text[ls..]).map_or(text.len(), |i| ls + i);
         let line = &text[ls..le];
@@ -54,7 +54,14 @@ pub fn take_tables(text: &mut [u8], from: usize, to: usize, st: &mut State) -> V
                 flush_copy(st, &mut copy_rows, &mut out);
                 st.copy = None;
             } else {
-                copy_rows.push(line.split(|&b| b == b'\t').map(copy_field).collect());
+                let mut row = (Vec::new(), Vec::new());
+                let mut at = ls;
+                for f in line.split(|&b| b == b'\t') {
+                    row.0.push(copy_field(f));
+                    row.1.push(at);
+                    at += f.len() + 1;
+                }
+                copy_rows.push(row);
                 super::blank(text, ls, le);
             }
             ls = le + 1;
@@ -66,7 +73,7 @@ pub fn take_tables(text: &mut [u8], from: usize, to: usize, st: &mut State) -> V
             || starts_ci(t, b"REPLACE INTO ")
         {
             let end = statement_end(text, ls).min(text.len());
-            if let Some((table, cols, rows)) = parse_insert(&text[ls..end]) {
+            if let Some((table, cols, rows)) = parse_insert(&text[ls..end], ls) {
                 let cols = cols
                     .or_else(|| st.columns.get(&table).cloned())
                     .unwrap_or_default();
@@ -111,7 +118,7 @@ fn next_line(text: &[u8], at: usize) -> usize {
     memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |i| at + i) + 1
 }
 
-fn flush_copy(st: &mut State, rows: &mut Vec<Vec<String>>, out: &mut Vec<Segment>) {
+fn flush_copy(st: &mut State, rows: &mut Vec<Row>, out: &mut Vec<Segment>) {
     if rows.is_empty() {
         return;
     }
@@ -123,21 +130,24 @@ fn flush_copy(st: &mut State, rows: &mut Vec<Vec<String>>, out: &mut Vec<Segment
 
 /// A table segment: the header line, then the rows, numbered on from the table's earlier
 /// rows.
-fn segment(st: &mut State, table: &str, cols: &[String], rows: Vec<Vec<String>>) -> Segment {
+fn segment(st: &mut State, table: &str, cols: &[String], rows: Vec<Row>) -> Segment {
     let seen = st.rows.entry(table.to_string()).or_insert(0);
     let mut text = cols.join("\t");
     text.push('\n');
     let mut numbers = vec![0];
-    for r in rows {
-        text.push_str(&r.join("\t"));
+    let mut origins = vec![Vec::new()];
+    for (cells, at) in rows {
+        text.push_str(&cells.join("\t"));
         text.push('\n');
         *seen += 1;
         numbers.push(*seen);
+        origins.push(at);
     }
     Segment {
         sheet: Some(table.to_string()),
         table: true,
         rows: numbers,
+        origins,
         text,
         ..Segment::default()
     }
@@ -284,12 +294,17 @@ fn parse_create(stmt: &[u8]) -> Option<(String, Vec<String>)> {
     Some((table, cols))
 }
 
-/// `INSERT INTO name [(cols)] VALUES (…),(…);`: the table, its column list if it has one,
-/// and the rows' values (strings unquoted, NULL empty).
-type Insert = (String, Option<Vec<String>>, Vec<Vec<String>>);
+/// A row's cells, and where each cell's value starts (an offset in the text given to
+/// [`take_tables`]: a finding in the cell is located in the file from it).
+type Row = (Vec<String>, Vec<usize>);
 
-fn parse_insert(stmt: &[u8]) -> Option<Insert> {
+/// `INSERT INTO name [(cols)] VALUES (…),(…);`: the table, its column list if it has one,
+/// and the rows (strings unquoted, NULL empty). `base`: the statement's offset in the text.
+type Insert = (String, Option<Vec<String>>, Vec<Row>);
+
+fn parse_insert(stmt: &[u8], base: usize) -> Option<Insert> {
     let t = stmt.trim_ascii_start();
+    let base = base + (stmt.len() - t.len());
     let into = memchr::memmem::find(&t.to_ascii_uppercase(), b"INTO ")? + 5;
     let (table, rest) = name(&t[into..]);
     let rest = rest.trim_ascii_start();
@@ -301,16 +316,30 @@ fn parse_insert(stmt: &[u8]) -> Option<Insert> {
     });
     let upper = rest.to_ascii_uppercase();
     let values = memchr::memmem::find(&upper, b"VALUES")? + 6;
-    Some((table, cols, tuples(&rest[values..])))
+    // `rest` and `upper` are suffixes of `t` (name() returns the text after the name).
+    let at = base + (t.len() - rest.len()) + values;
+    Some((table, cols, tuples(&rest[values..], at)))
 }
 
-/// The tuples of a VALUES list.
-fn tuples(s: &[u8]) -> Vec<Vec<String>> {
+/// The tuples of a VALUES list that starts at offset `base` of the text.
+fn tuples(s: &[u8], base: usize) -> Vec<Row> {
     let mut rows = Vec::new();
     let mut row: Vec<String> = Vec::new();
+    let mut origins: Vec<usize> = Vec::new();
     let mut cell: Vec<u8> = Vec::new();
+    // Where the cell's value starts: its first byte, or the byte after its opening quote.
+    let mut origin: Option<usize> = None;
     let mut depth = 0;
     let mut i = 0;
+    let end_cell = |row: &mut Vec<String>,
+                    origins: &mut Vec<usize>,
+                    cell: &mut Vec<u8>,
+                    origin: &mut Option<usize>,
+                    i: usize| {
+        row.push(cell_text(cell));
+        origins.push(base + origin.take().unwrap_or(i));
+        cell.clear();
+    };
     while i < s.len() {
         let c = s[i];
         match c {
@@ -318,6 +347,9 @@ fn tuples(s: &[u8]) -> Vec<Vec<String>> {
                 // A string: to its closing quote (doubled quotes and backslash escapes).
                 let q = c;
                 i += 1;
+                if cell.is_empty() {
+                    origin = Some(i);
+                }
                 while i < s.len() {
                     match s[i] {
                         b'\\' if i + 1 < s.len() => {
@@ -343,25 +375,27 @@ fn tuples(s: &[u8]) -> Vec<Vec<String>> {
             b'(' => {
                 depth += 1;
                 if depth > 1 {
+                    if cell.is_empty() {
+                        origin = Some(i);
+                    }
                     cell.push(c);
                 }
             }
             b')' => {
                 depth -= 1;
                 if depth == 0 {
-                    row.push(cell_text(&cell));
-                    cell.clear();
-                    rows.push(std::mem::take(&mut row));
+                    end_cell(&mut row, &mut origins, &mut cell, &mut origin, i);
+                    rows.push((std::mem::take(&mut row), std::mem::take(&mut origins)));
                 } else if depth > 0 {
                     cell.push(c);
                 }
             }
-            b',' if depth == 1 => {
-                row.push(cell_text(&cell));
-                cell.clear();
-            }
+            b',' if depth == 1 => end_cell(&mut row, &mut origins, &mut cell, &mut origin, i),
             b';' if depth == 0 => break,
             _ if depth >= 1 && (!c.is_ascii_whitespace() || !cell.is_empty()) => {
+                if cell.is_empty() {
+                    origin = Some(i);
+                }
                 cell.push(if c == b'\t' || c == b'\n' || c == b'\r' {
                     b' '
                 } else {
@@ -431,6 +465,20 @@ mod tests {
                 ("visits", "id\tmrn\n7\tA1029384\n8\tA1029385\n", &[0, 1, 2]),
                 ("patients", "id\tname\tssn\tdob\n3\tAnn\t536228743\t1974-05-16\n4\t\t536228744\t1975-06-17\n", &[0, 3, 4]),
             ]
+        );
+        // Each cell's value is found where it starts in the dump: after a string's quote,
+        // and in a COPY row at its field.
+        let at = |s: &str| dump.find(s).unwrap();
+        assert_eq!(segs[0].origins[0], Vec::<usize>::new());
+        assert_eq!(
+            segs[0].origins[1],
+            [at("1,'O"), at("O''Hara"), at("536228741"), at("1972-03-14")]
+        );
+        assert_eq!(segs[0].origins[2][3], at("1973-04-15"));
+        assert_eq!(segs[1].origins[2], [at("8, "), at("A1029385")]);
+        assert_eq!(
+            segs[2].origins[2],
+            [at("4\t"), at("\\N"), at("536228744"), at("1975-06-17")]
         );
         let rest = String::from_utf8(text).unwrap();
         assert_eq!(rest.len(), dump.len());

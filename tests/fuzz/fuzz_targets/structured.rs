@@ -56,6 +56,7 @@ fuzz_target!(|input: &[u8]| {
     }
     for t in &parts.tables {
         assert_eq!(t.text.matches('\n').count(), t.rows.len(), "a line per row");
+        origins_fit(t, text.len());
     }
     // SQL rows on any input, in two chunks: only blanked, line ends kept.
     let mut blanked = text.to_vec();
@@ -70,6 +71,7 @@ fuzz_target!(|input: &[u8]| {
     }
     for t in &segs {
         assert_eq!(t.text.matches('\n').count(), t.rows.len(), "a line per row");
+        origins_fit(t, text.len());
     }
     let today = dates::Ymd::today();
     let s = String::from_utf8_lossy(text);
@@ -79,3 +81,17 @@ fuzz_target!(|input: &[u8]| {
         let _ = validate::validate(name, text, today);
     }
 });
+
+/// A table read out of a text has a place in it for every cell of every line but the
+/// header's, inside the text.
+fn origins_fit(t: &phiscan::extract::document::Segment, len: usize) {
+    assert_eq!(t.origins.len(), t.rows.len(), "places per line");
+    for (i, (line, at)) in t.text.lines().zip(&t.origins).enumerate() {
+        if i == 0 {
+            assert!(at.is_empty(), "the header line is not located");
+        } else {
+            assert_eq!(at.len(), line.split('\t').count(), "a place per cell: {line:?}");
+        }
+        assert!(at.iter().all(|&a| a <= len), "inside the text");
+    }
+}
