@@ -710,6 +710,48 @@ fn fhir_bundles_and_ndjson_larger_than_a_chunk() {
     }
 }
 
+/// JSON Lines (an integration's export, one object per line, fields in any order and
+/// named as identifiers): each value is judged by its own field, not read as a CSV table
+/// whose "columns" are the first object's fields. Before, a bare SSN under `"pt_ssn"` or
+/// `"memberSsn"` was missed on every line but the first, and an id was judged by whatever
+/// field of line 1 sat at its comma position.
+#[test]
+fn json_lines_are_not_read_as_a_table() {
+    let env = Env::new();
+    let ssn = |i: usize| format!("{}", 536_220_001 + i * 1013);
+    let mut text = String::from(
+        "{\"syncId\": 644955269, \"patientId\": \"00102544\", \"memberSsn\": \"417-18-9577\", \"updated\": \"2022-01-18\"}\n",
+    );
+    for i in 0..30 {
+        let key = ["pt_ssn", "memberSsn", "ssn"][i % 3];
+        text.push_str(&format!(
+            "{{\"syncId\": {}, \"mrn\": \"{}\", \"{key}\": \"{}\", \"updated\": \"2023-02-{:02}\"}}\n",
+            700_000_001 + i * 7,
+            10_000_000 + i,
+            ssn(i),
+            1 + i % 28
+        ));
+    }
+    env.write("sync/patients.ndjson", &text);
+    let s = env.scan_root(&["--reveal"]);
+    assert_eq!(s.file("patients.ndjson")["format"], "text");
+    let mut ssns: Vec<String> = Vec::new();
+    let mut mrns = 0;
+    for f in s.findings() {
+        match f["kind"].as_str().unwrap() {
+            "ssn" => ssns.push(f["value"].as_str().unwrap().to_string()),
+            "mrn" => mrns += 1,
+            other => panic!("{other}: {f}"),
+        }
+    }
+    let mut want: Vec<String> = (0..30).map(ssn).collect();
+    want.push("417189577".into());
+    want.sort();
+    ssns.sort();
+    assert_eq!(ssns, want, "every SSN once, and no sync id");
+    assert_eq!(mrns, 31, "the first line's patientId and each mrn");
+}
+
 /// SQL dumps: the rows of INSERT statements (mysqldump's extended inserts, column lists or
 /// the CREATE TABLE's columns) and of pg_dump's COPY blocks are read as tables, so a bare SSN
 /// or date under an `ssn` or `dob` column is found; a dump larger than a chunk (COPY rows on

@@ -259,6 +259,12 @@ impl Table {
             Some("psv") => Some(b'|'),
             _ => None,
         };
+        // JSON Lines (an export or a log of one object per line) has commas in every line,
+        // often as many: read as a table, its first object's fields would be the columns'
+        // names, and a bare SSN in row 20 under `"pt_ssn":` would be judged by row 1's field.
+        if hinted.is_none() && matches!(first.trim_ascii_start().first(), Some(b'{' | b'[')) {
+            return None;
+        }
         let candidates: &[u8] = b",\t|;";
         let count = |l: &[u8], d: u8| split_cells(l, d).len();
         let delim = hinted.filter(|&d| count(first, d) >= 2).or_else(|| {
