@@ -3155,6 +3155,10 @@ class Oracle:
         t = self.text
         if ext in (".csv", ".tsv"):
             self.structured_table("," if ext == ".csv" else "\t")
+        elif ext == ".sql":
+            self.structured_sql()
+        elif ext in (".html", ".htm"):
+            self.structured_html()
         elif ext == ".hl7":
             self.structured_hl7()
         elif ext in (".x12", ".837", ".835", ".edi"):
@@ -3334,12 +3338,17 @@ class Oracle:
             return
         hs, hline = lines[0]
         header = [c for c, _ in split_delimited(hline, delim)]
+        self.table_rows(header, [[(cell, s + off) for cell, off in split_delimited(line, delim)] for s, line in lines[1:]])
+
+    def table_rows(self, header: list[str], rows: list[list[tuple[str, int]]]):
+        """Judge every cell of a table by its column's header. `rows`: each row's cells as
+        (text as written, position of that text in the file)."""
         kinds = [header_kind(h) for h in header]
-        for s, line in lines[1:]:
-            for ci, (cell, off) in enumerate(split_delimited(line, delim)):
+        for row in rows:
+            for ci, (cell, cpos) in enumerate(row):
                 if ci >= len(kinds) or not cell:
                     continue
-                pos, val, k = s + off, cell.strip(), kinds[ci]
+                pos, val, k = cpos, cell.strip(), kinds[ci]
                 pos += len(cell) - len(cell.lstrip())
                 end = pos + len(val)
                 h = header[ci]
@@ -3385,6 +3394,72 @@ class Oracle:
                     if (KW_MRN_BROAD.search(hl) and mrn_token_ok(val)) or (KW_INS_BROAD.search(hl) and ins_token_ok(val)):
                         if not re.search(r"group|grp|name|payer|plan|type|status|date|carrier|deposit|bank", hl):
                             self.prob(pos, f"id-like value under header {h!r}")
+
+    def structured_sql(self):
+        """A dump's tables: the rows of `INSERT INTO t [(cols)] VALUES (...),...;` (columns from
+        the list or the table's CREATE TABLE) and of `COPY t (cols) FROM stdin;` blocks."""
+        t = self.text
+        creates = {}
+        for m in re.finditer(r"CREATE TABLE [`\"]?(?:\w+\.)?(\w+)[`\"]? \((.*?)\n\);", t, re.S):
+            cols = re.findall(r"^\s*[`\"]?(\w+)[`\"]? \w", m.group(2), re.M)
+            creates[m.group(1)] = [c for c in cols if c.upper() not in ("PRIMARY", "KEY", "UNIQUE")]
+        for m in re.finditer(r"INSERT INTO [`\"]?(\w+)[`\"]?\s*(?:\(([^)]*)\))?\s*VALUES\s*", t):
+            cols = [c.strip(" `\"") for c in m.group(2).split(",")] if m.group(2) else creates.get(m.group(1), [])
+            rows, i = [], m.end()
+            while i < len(t) and t[i] == "(":
+                row, i = [], i + 1
+                while True:
+                    if t[i] == "'":
+                        j = i + 1
+                        while not (t[j] == "'" and t[j + 1] != "'"):
+                            j += 2 if t[j] == "'" else 1
+                        row.append((t[i + 1:j], i + 1))
+                        i = j + 1
+                    else:
+                        j = i
+                        while t[j] not in ",)":
+                            j += 1
+                        v = t[i:j]
+                        row.append(("" if v == "NULL" else v, i))
+                        i = j
+                    if t[i] == ")":
+                        break
+                    i += 1
+                rows.append(row)
+                i += 1
+                if i < len(t) and t[i] == ",":
+                    i += 1
+            self.table_rows(cols, rows)
+        for m in re.finditer(r"^COPY (?:\w+\.)?(\w+) \(([^)]*)\) FROM stdin;\n(.*?)^\\\.$", t, re.S | re.M):
+            cols = [c.strip() for c in m.group(2).split(",")]
+            rows = []
+            for lm in re.finditer(r"[^\n]+", m.group(3)):
+                at, row = m.start(3) + lm.start(), []
+                for f in lm.group(0).split("\t"):
+                    row.append(("" if f == "\\N" else f, at))
+                    at += len(f) + 1
+                rows.append(row)
+            self.table_rows(cols, rows)
+
+    def structured_html(self):
+        """A page's tables: the header is the last of the leading rows made of <th> cells only;
+        `colspan` cells fill the columns they span."""
+        t = self.text
+        for tm in re.finditer(r"<table[^>]*>(.*?)</table>", t, re.S | re.I):
+            rows = []
+            for rm in re.finditer(r"<tr[^>]*>(.*?)</tr>", tm.group(1), re.S | re.I):
+                base = tm.start(1) + rm.start(1)
+                cells = []
+                for cm in re.finditer(r"<(t[hd])([^>]*)>(.*?)</t[hd]>", rm.group(1), re.S | re.I):
+                    span = re.search(r"colspan=[\"']?(\d+)", cm.group(2))
+                    text = html_unescape(cm.group(3))
+                    cells.append((cm.group(1).lower(), text, base + cm.start(3)))
+                    cells += [(cm.group(1).lower(), "", base + cm.start(3))] * (int(span.group(1)) - 1 if span else 0)
+                rows.append(cells)
+            head = 0
+            while head + 1 < len(rows) and all(c[0] == "th" for c in rows[head + 1]) and all(c[0] == "th" for c in rows[head]):
+                head += 1
+            self.table_rows([c[1] for c in rows[head]], [[(c[1], c[2]) for c in r] for r in rows[head + 1:]])
 
     def structured_hl7(self):
         t = self.text
@@ -3492,6 +3567,11 @@ class Oracle:
         walk(root)
 
 
+def html_unescape(s: str) -> str:
+    """The entities the generator writes (a cell's text has no tags)."""
+    return s.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def split_delimited(line: str, delim: str):
     """Split one CSV/TSV line into (cell, offset) pairs; quotes as in RFC 4180 (no embedded newlines)."""
     out, i, n = [], 0, len(line)
@@ -3523,12 +3603,14 @@ def split_delimited(line: str, delim: str):
 
 
 def header_kind(h: str):
-    h = h.strip().strip('"').lower().lstrip("\ufeff")
+    # Database columns are identifiers: date_of_birth, chart_no, memberId.
+    h = re.sub(r"([a-z])([A-Z])", r"\1 \2", h.strip().strip('"'))
+    h = re.sub(r"[_-]", " ", h).lower().lstrip("\ufeff")
     if re.search(r"\bssn\b|social security|soc sec", h):
         return "ssn"
     if re.search(r"\bdob\b|date of birth|birth ?date", h):
         return "dob"
-    if re.search(r"(?:^|\s)(?:mrn|mr ?#|med rec ?#|medical record (?:number|no\.?)|chart ?#|chart no\.?|patient id|patient #|acct ?#)$", h):
+    if re.search(r"(?:^|\s)(?:mrn|mr ?#|med rec ?#|medical record (?:number|no\.?)|chart ?#|chart no\.?|chart number|patient id|patient #|pt id|acct ?#)$", h):
         return "mrn"
     if re.search(r"(?:^|\s)(?:member id|member #|subscriber id|subscriber #|policy #|policy number|insurance id|medicaid id|hicn|medicare id|medicare #)$", h):
         return "ins"
@@ -3624,10 +3706,109 @@ def parse_json_pos(s: str):
 # Driver, writer, self-check
 # ----------------------------------------------------------------------------------------------
 
+SQL_COLS = {
+    "mrn": {"fm": ["mrn", "medical_record_no"], "dental": ["chart_no", "chart_number"], "peds": ["patient_id", "pt_id"]},
+    "acct": ["acct_no", "account_no"], "last": ["last_name", "lname"], "first": ["first_name", "fname"],
+    "name": ["patient_name"], "dob": ["dob", "date_of_birth", "birth_date", "birthdate"],
+    "ssn": ["ssn", "social_security_number", "pt_ssn"], "phone": ["home_phone", "phone", "phone_number"],
+    "cell": ["cell_phone", "mobile"], "email": ["email", "email_address"],
+    "member": ["member_id", "subscriber_id", "policy_number"], "payer": ["payer", "carrier"], "group": ["group_no"],
+    "dos": ["service_date", "dos"], "provider": ["provider"], "balance": ["balance"],
+}
+
+
+def sql_col(r: random.Random, col: str, practice: str) -> str:
+    h = SQL_COLS[col]
+    if isinstance(h, dict):
+        h = h[practice]
+    return r.choice(h)
+
+
+def sql_str(cell: str) -> str:
+    """A SQL string literal (markers pass through: their values hold no quote)."""
+    return "'" + cell.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def html_esc(cell: str) -> str:
+    return cell.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def gen_exports(c: Corpus, pop):
+    """Patient data as database software and report writers export it: SQL dumps (mysqldump's
+    extended INSERTs, pg_dump's COPY blocks), HTML reports with a header row (and merged
+    cells). Hard negatives beside them: order, appointment, visit and claim ids, service
+    dates, amounts. (JSON Lines with identifier keys are in the integration tests: this
+    file's oracle does not read identifier keys.)"""
+    r = rng_for("exports")
+    # --- mysqldump: patients, and appointments (ids and service dates: not PHI kinds) ---
+    for path, practice, cols, n, extended in [
+        ("IT/backups/pm_db_2024-03-02.sql", "fm", ["mrn", "last", "first", "dob", "ssn", "phone", "email"], 70, True),
+        ("IT/.old_server/dentrix_export.sql", "dental", ["mrn", "name", "dob", "cell", "member"], 60, False),
+    ]:
+        d = Doc()
+        cl = Cols(r, practice)
+        names = [sql_col(r, x, practice) for x in cols]
+        out = ["-- MySQL dump 10.13  Distrib 8.0.36, for Linux (x86_64)\n--\n-- Host: localhost    Database: pm\n"
+               "-- ------------------------------------------------------\n/*!40101 SET NAMES utf8mb4 */;\n\n"
+               "DROP TABLE IF EXISTS `patients`;\nCREATE TABLE `patients` (\n  `id` int NOT NULL AUTO_INCREMENT,\n"]
+        out += [f"  `{nm}` varchar(64) DEFAULT NULL,\n" for nm in names]
+        out.append("  PRIMARY KEY (`id`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n\nLOCK TABLES `patients` WRITE;\n")
+        pts = r.sample([p for p in pop.patients if p.practice == practice], n)
+        tuples = []
+        for i, p in enumerate(pts):
+            cells = [cl.cell(d, x, p, {"practice": practice}) for x in cols]
+            vals = [str(1000 + i)] + [sql_str(x) if x else "NULL" for x in cells]
+            tuples.append("(" + ",".join(vals) + ")")
+        if extended:
+            out.append("INSERT INTO `patients` VALUES " + ",".join(tuples) + ";\n")
+        else:
+            out += [f"INSERT INTO `patients` (`id`, {', '.join('`' + x + '`' for x in names)}) VALUES {t};\n" for t in tuples]
+        out.append("UNLOCK TABLES;\n\nCREATE TABLE `appointments` (\n  `appt_id` bigint NOT NULL,\n  `order_no` int,\n"
+                   "  `appt_date` date,\n  `amount` decimal(8,2),\n  PRIMARY KEY (`appt_id`)\n);\nINSERT INTO `appointments` VALUES ")
+        out.append(",".join(f"({r.randint(100000000, 899999999)},{r.randint(100000000, 899999999)},'{svc_date(r).isoformat()}',{money(r, 20, 400)})"
+                            for _ in range(40)) + ";\n-- Dump completed on 2024-03-02  2:00:01\n")
+        c.add(path, d, "".join(out))
+    # --- pg_dump COPY blocks ---
+    d = Doc()
+    cl = Cols(r, "peds")
+    cols = ["mrn", "last", "first", "dob", "ssn", "member"]
+    names = [sql_col(r, x, "peds") for x in cols]
+    out = ["--\n-- PostgreSQL database dump\n--\n\nSET statement_timeout = 0;\n\n"
+           f"CREATE TABLE public.patient (\n    id integer NOT NULL,\n" + ",\n".join(f"    {nm} text" for nm in names) + "\n);\n\n",
+           f"COPY public.patient (id, {', '.join(names)}) FROM stdin;\n"]
+    for i, p in enumerate(r.sample([p for p in pop.patients if p.practice == "peds"], 50)):
+        cells = [cl.cell(d, x, p, {"practice": "peds"}) for x in cols]
+        out.append("\t".join([str(i + 1)] + [x if x else "\\N" for x in cells]) + "\n")
+    out.append("\\.\n\nCOPY public.visit (visit_id, claim_no, visit_date, charge) FROM stdin;\n")
+    for i in range(40):
+        out.append(f"{r.randint(100000000, 899999999)}\t{r.randint(10 ** 10, 10 ** 11 - 1)}\t{svc_date(r).isoformat()}\t{money(r, 40, 400)}\n")
+    out.append("\\.\n\n--\n-- PostgreSQL database dump complete\n--\n")
+    c.add("IT/backups/peds_pg_2023-12-31.sql", d, "".join(out))
+    # --- HTML reports: a header row of <th> (two rows, the upper with merged cells, in one) ---
+    for path, practice, cols, n, two_rows in [
+        ("reports/2024/active_patients_report.html", "fm", ["mrn", "name", "dob", "phone", "member"], 60, False),
+        ("reports/2023/Dental Recall Report.htm", "dental", ["mrn", "last", "first", "dob", "cell", "email"], 50, True),
+    ]:
+        d = Doc()
+        cl = Cols(r, practice)
+        heads = [col_header(r, x, practice) for x in cols]
+        out = ["<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Report</title>\n"
+               "<style>td { padding: 2px }</style></head>\n<body>\n<h2>Patients &amp; contacts</h2>\n"
+               f"<p>Printed {us(svc_date(r))} by frontdesk. Page 1 of 1.</p>\n<table border=\"1\">\n<thead>\n"]
+        if two_rows:
+            out.append(f"<tr><th colspan=\"3\">Patient</th><th colspan=\"{len(cols) - 3}\">Details</th></tr>\n")
+        out.append("<tr>" + "".join(f"<th>{html_esc(h)}</th>" for h in heads) + "</tr>\n</thead>\n<tbody>\n")
+        for p in r.sample([p for p in pop.patients if p.practice == practice], n):
+            cells = [cl.cell(d, x, p, {"practice": practice}) for x in cols]
+            out.append("<tr>" + "".join(f"<td>{html_esc(x)}</td>" for x in cells) + "</tr>\n")
+        out.append(f"</tbody>\n</table>\n<p>Total: {n} patients. Order #{r.randint(100000000, 899999999)}</p>\n</body></html>\n")
+        c.add(path, d, "".join(out), crlf=r.random() < 0.5)
+
+
 GENERATORS = [gen_referrals, gen_visit_notes, gen_labs, gen_discharge, gen_tables, gen_superbills, gen_statements,
               gen_day_sheets, gen_call_logs, gen_intake, gen_scans, gen_hr_docs, gen_cards_text, gen_cc_auth, gen_rx_text,
               gen_misc_clinical, gen_hl7, gen_x12, gen_fhir, gen_it, gen_admin_negatives, gen_more_negatives, gen_test_data, gen_binaries,
-              gen_directory]
+              gen_directory, gen_exports]
 
 
 def label_valid(kind: str, norm: str, display: str) -> bool:
