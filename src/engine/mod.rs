@@ -862,13 +862,12 @@ impl<'a> Worker<'a> {
         &mut self,
         seg: &Segment,
         table: &mut Option<TextFormat>,
-        locate: Option<&mut Locate<'_>>,
+        mut locate: Option<&mut Locate<'_>>,
         dpath: &DisplayPath,
         file: &mut FileRecord,
         rep: &mut FileReport,
         emit: &mut dyn FnMut(FileReport),
     ) {
-        let mut locate = locate;
         let rules = &self.cfg.rules;
         let det = Detector::new(rules);
         {

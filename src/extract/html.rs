@@ -57,6 +57,10 @@ struct Cell {
 /// Columns one cell may span, at most (`colspan` is the page's to choose).
 const MAX_SPAN: usize = 64;
 
+/// Empty cells that spans may add to one page, in all: a crafted page of `<td colspan=64>`
+/// (15 bytes each) would otherwise hold 64 cells per 15 bytes (~2 GB for 16 MiB).
+const MAX_SPANNED: usize = 1 << 16;
+
 #[derive(Default)]
 struct Building {
     rows: Vec<Row>,
@@ -139,6 +143,7 @@ pub fn split_tables(html: &[u8]) -> Parts {
     let mut tables = Vec::new();
     let mut open: Vec<Building> = Vec::new();
     let mut too_deep = 0usize;
+    let mut spannable = MAX_SPANNED;
     // Where the outermost open table starts.
     let mut outer_start = 0;
     let mut at = 0;
@@ -236,7 +241,11 @@ pub fn split_tables(html: &[u8]) -> Parts {
                     t.cell = Some(Cell {
                         text: String::new(),
                         at: None,
-                        span: colspan(tag),
+                        span: {
+                            let span = colspan(tag).min(1 + spannable);
+                            spannable -= span - 1;
+                            span
+                        },
                     });
                 }
             }
@@ -395,7 +404,11 @@ mod tests {
         // own: the first row with a `<th>` names the columns, as before.
         let kv = "<table><tr><th>MRN</th><td>A1029384</td></tr><tr><th>DOB</th><td>03/14/1972</td></tr></table>";
         assert_eq!(split_tables(kv.as_bytes()).tables[0].rows, [0, 1]);
-        // Spans are bounded.
+        // Spans are bounded, per cell and per page.
+        let hostile = "<table>".to_string() + &"<tr><td colspan=64>x</td></tr>".repeat(100_000);
+        let t = &split_tables(hostile.as_bytes()).tables[0];
+        assert_eq!(t.text.matches('\t').count(), MAX_SPANNED);
+        assert_eq!(t.rows.len(), 100_000);
         for (tag, n) in [
             ("<td>", 1),
             ("<td colspan=0>", 1),
