@@ -1171,3 +1171,69 @@ fn fixed_width_text_reports_use_the_header_line() {
         [("ssn".to_string(), "536220198".to_string())]
     );
 }
+
+/// Column headers as practice-management and billing exports write them: each column of
+/// values is found as its header's kind (at the default threshold), and a dated column whose
+/// header names a record ("Chart Date") is not read as record numbers.
+#[test]
+fn column_headers_as_exports_write_them() {
+    let env = Env::new();
+    // (kind, the value written, the value reported, headers)
+    let cases: &[(&str, &str, &str, &[&str])] = &[
+        (
+            "ssn",
+            "536228456",
+            "536228456",
+            &[
+                "Social",
+                "SS No",
+                "SS Number",
+                "SSNumber",
+                "SS",
+                "Soc Sec",
+                "SSN/TIN",
+            ],
+        ),
+        (
+            "dob",
+            "03/14/1962",
+            "1962-03-14",
+            &["BDate", "Birth Dt", "DOB (MM/DD/YYYY)"],
+        ),
+        (
+            "mrn",
+            "00451234",
+            "00451234",
+            &["Chart", "PatID", "Pat ID", "EMR ID", "Chart #"],
+        ),
+        (
+            "insurance_id",
+            "XJH123456789",
+            "XJH123456789",
+            &["Sub ID", "Subscriber #", "Primary Ins ID"],
+        ),
+    ];
+    for (kind, value, _, headers) in cases {
+        let mut csv = format!("Name,{}\n", headers.join(","));
+        for _ in 0..3 {
+            csv.push_str("Roe Jane");
+            for _ in headers.iter() {
+                csv.push(',');
+                csv.push_str(value);
+            }
+            csv.push('\n');
+        }
+        env.write(&format!("{kind}.csv"), csv);
+    }
+    env.write(
+        "visits.csv",
+        "Name,Chart Date,Chart Status\nRoe Jane,2023-01-04,closed\nRoe John,01-05-2023,open\n",
+    );
+    let s = env.scan_root(&["--reveal"]);
+    for (kind, _, value, headers) in cases {
+        let got = s.kinds_values(&format!("{kind}.csv"));
+        let want = vec![(kind.to_string(), value.to_string()); 3 * headers.len()];
+        assert_eq!(got, want, "{kind}: {headers:?}");
+    }
+    assert_eq!(s.kinds_values("visits.csv"), vec![]);
+}

@@ -469,11 +469,36 @@ fn id_value(s: &str, min: usize, max: usize, min_digits: usize) -> Verdict {
     if v.len() < min || v.len() > max || nd < min_digits || all_same(&v) {
         return Verdict::Invalid;
     }
-    // A value that is just a date or a year range is not an identifier.
-    if s.contains('/') {
+    // A value that is just a date or a year range is not an identifier: "03/14/1962", and
+    // the dashed dates of a column whose header names a record ("Chart Date": 2023-01-04).
+    if s.contains('/') || dashed_date(s) {
         return Verdict::Invalid;
     }
     Verdict::Valid(v)
+}
+
+/// `YYYY-M-D` or `M-D-YYYY` / `M-D-YY` with a real month and day in range: a date, not an id.
+fn dashed_date(s: &str) -> bool {
+    let mut parts = s.split('-');
+    let (Some(a), Some(b), Some(c), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let num = |p: &str| -> Option<u32> {
+        (!p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse().ok())
+            .flatten()
+    };
+    let (Some(x), Some(y), Some(z)) = (num(a), num(b), num(c)) else {
+        return false;
+    };
+    let md = |m: u32, d: u32| (1..=12).contains(&m) && (1..=31).contains(&d);
+    match (a.len(), b.len(), c.len()) {
+        (4, 1..=2, 1..=2) => md(y, z),
+        (1..=2, 1..=2, 2 | 4) => md(x, y) || md(y, x),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -605,6 +630,38 @@ mod tests {
                     validate(name, mixed.as_bytes(), today()),
                     Verdict::Invalid,
                     "{name} {mixed}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn dashed_dates_are_not_record_numbers() {
+        for name in ["mrn", "member_id"] {
+            for date in [
+                "2023-01-04",
+                "2023-1-4",
+                "01-04-2023",
+                "31-12-1999",
+                "1-4-23",
+            ] {
+                assert_eq!(
+                    validate(name, date.as_bytes(), today()),
+                    Verdict::Invalid,
+                    "{name} {date}"
+                );
+            }
+            // Dashed ids whose parts cannot be a date stay ids.
+            for id in [
+                "55-123-907",
+                "2023-13-0412",
+                "12-3456-7890",
+                "2023-44-12",
+                "13-40-2023",
+            ] {
+                assert!(
+                    matches!(validate(name, id.as_bytes(), today()), Verdict::Valid(_)),
+                    "{name} {id}"
                 );
             }
         }
