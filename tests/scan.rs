@@ -547,7 +547,7 @@ fn text_shapes_beyond_the_office_corpus() {
     );
     env.write(
         "intake.txt",
-        "DOB: 1980.01.02\nPatient two, DOB: Jan-02-1981\n",
+        "DOB: 1980.01.02\nPatient two, DOB: Jan-02-1981\nPatient three, DOB:03141962, order 03151962\n",
     );
     env.write(
         "matrix.txt",
@@ -609,7 +609,11 @@ fn text_shapes_beyond_the_office_corpus() {
     );
     assert_eq!(
         v("intake.txt"),
-        strs(&[("dob", "1980-01-02"), ("dob", "1981-01-02")])
+        strs(&[
+            ("dob", "1962-03-14"),
+            ("dob", "1980-01-02"),
+            ("dob", "1981-01-02")
+        ])
     );
     assert_eq!(v("matrix.txt"), strs(&[]));
     assert_eq!(v("attachment.txt"), strs(&[]));

@@ -254,12 +254,11 @@ fn numeric_date(parts: [(u32, usize); 3], dotted: bool, today: Ymd) -> Option<Ym
 fn parse_date_general(s: &str, today: Ymd) -> Option<Ymd> {
     let b = s.as_bytes();
     if b.len() == 8 && b.iter().all(u8::is_ascii_digit) {
-        // YYYYMMDD (HL7 TS, X12 D8)
-        return make(
-            s[0..4].parse().ok()?,
-            s[4..6].parse().ok()?,
-            s[6..8].parse().ok()?,
-        );
+        // YYYYMMDD (HL7 TS, X12 D8), else MMDDYYYY (flat-file exports: "DOB:03141962").
+        // The two never both read: MMDDYYYY has a 19 or 20 where YYYYMMDD has its month.
+        let n = |r: std::ops::Range<usize>| s[r].parse::<u32>().ok();
+        return make(n(0..4)? as i32, n(4..6)?, n(6..8)?)
+            .or_else(|| make(n(4..8)? as i32, n(0..2)?, n(2..4)?));
     }
     // Exactly three non-empty parts (no allocation: this runs for every date candidate).
     let mut parts = [""; 3];
