@@ -1241,3 +1241,52 @@ fn column_headers_as_exports_write_them() {
     }
     assert_eq!(s.kinds_values("visits.csv"), vec![]);
 }
+
+/// Reports exported as CSV often print a title, a "generated" line or an empty row of
+/// delimiters above the header: the header is the first line below them that names
+/// columns, and the columns are judged by it.
+#[test]
+fn report_exports_with_a_title_above_the_header() {
+    let env = Env::new();
+    env.write(
+        "roster.csv",
+        "Patient Roster Report\nGenerated: 2024-01-05 by PracticeWorks\n\nLast Name,First Name,Chart #,Birthdate,SSN,Primary Ins ID\nRoe,Jane,100234,03/14/1962,536228456,XJH123456789\nDoe,John,100235,12/01/1980,536228457,XJH123456790\n",
+    );
+    env.write(
+        "quoted.csv",
+        "\"Patient Roster Report\",,,\n,,,\n\"Name\",\"DOB\",\"SSN\",\"MRN\"\n\"Roe, Jane\",\"03/14/1962\",\"536228456\",\"00451234\"\n",
+    );
+    env.write(
+        "report.txt",
+        "Daily census; printed 01/05/2024\nName|DOB|SSN|Room\nRoe Jane|03/14/1962|536228456|12B\n",
+    );
+    // A title over a table whose header names no kind: the order numbers stay unreported.
+    env.write(
+        "orders.csv",
+        "Open orders\nName,Order,Placed\nRoe Jane,536228456,2024-01-05\n",
+    );
+    let s = env.scan_root(&["--reveal"]);
+    let v = |p: &str| {
+        let mut x = s.kinds_values(p);
+        x.sort();
+        x
+    };
+    let row = |mrn: &str, dob: &str, ssn: &str| {
+        vec![
+            ("dob".to_string(), dob.to_string()),
+            ("mrn".to_string(), mrn.to_string()),
+            ("ssn".to_string(), ssn.to_string()),
+        ]
+    };
+    let mut want = row("100234", "1962-03-14", "536228456");
+    want.extend(row("100235", "1980-12-01", "536228457"));
+    want.push(("insurance_id".into(), "XJH123456789".into()));
+    want.push(("insurance_id".into(), "XJH123456790".into()));
+    want.sort();
+    assert_eq!(v("roster.csv"), want);
+    assert_eq!(v("quoted.csv"), row("00451234", "1962-03-14", "536228456"));
+    let mut want = row("", "1962-03-14", "536228456");
+    want.retain(|(k, _)| k != "mrn");
+    assert_eq!(v("report.txt"), want);
+    assert_eq!(v("orders.csv"), vec![]);
+}

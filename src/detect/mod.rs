@@ -244,14 +244,45 @@ fn unquote(cell: &[u8]) -> &[u8] {
     c.trim_ascii()
 }
 
+/// Lines a report may print above its header row (a title, "Generated: ... by ...", a blank
+/// row of delimiters): the header is looked for among this many non-blank lines.
+const PREAMBLE_LINES: usize = 20;
+
+/// The cells of a line, unquoted, as header names.
+fn header_cells(line: &[u8], delim: u8) -> Vec<String> {
+    split_cells(line, delim)
+        .into_iter()
+        .map(|(a, b)| String::from_utf8_lossy(unquote(&line[a..b])).into_owned())
+        .collect()
+}
+
+/// A line of column names: two or more non-empty cells, each starting with a letter (or `_`
+/// or `#`): not a number, a date, or a quoted or bracketed value (a SQL dump's rows).
+fn names_columns(line: &[u8], delim: u8) -> bool {
+    let cells = split_cells(line, delim);
+    let mut named = 0;
+    for &(a, b) in &cells {
+        match unquote(&line[a..b]).first() {
+            None => {}
+            Some(&c) if c.is_ascii_alphabetic() || c >= 0x80 || c == b'_' || c == b'#' => {
+                named += 1
+            }
+            Some(_) => return false,
+        }
+    }
+    named >= 2
+}
+
 impl Table {
     fn sniff(text: &[u8], ext: Option<&str>, rules: &RuleSet) -> Option<Table> {
         let head = &text[..text.len().min(64 * 1024)];
-        let mut lines = head
+        let lines: Vec<&[u8]> = head
             .split(|&b| b == b'\n')
-            .filter(|l| !l.trim_ascii().is_empty());
-        let first = lines.next()?;
-        let second = lines.next();
+            .filter(|l| !l.trim_ascii().is_empty())
+            .take(PREAMBLE_LINES + 1)
+            .collect();
+        let first = *lines.first()?;
+        let second = lines.get(1).copied();
         let ext = ext.map(str::to_ascii_lowercase);
         let hinted = match ext.as_deref() {
             Some("csv") => Some(b','),
@@ -267,18 +298,40 @@ impl Table {
         }
         let candidates: &[u8] = b",\t|;";
         let count = |l: &[u8], d: u8| split_cells(l, d).len();
+        let min = |d: u8| {
+            if d == b'\t' || hinted == Some(d) {
+                2
+            } else {
+                3
+            }
+        };
         let delim = hinted.filter(|&d| count(first, d) >= 2).or_else(|| {
             candidates.iter().copied().find(|&d| {
                 let n = count(first, d);
-                let min = if d == b'\t' { 2 } else { 3 };
-                n >= min && second.is_some_and(|s| count(s, d) == n)
+                n >= min(d) && second.is_some_and(|s| count(s, d) == n)
             })
-        })?;
-        let headers: Vec<String> = split_cells(first, delim)
-            .into_iter()
-            .map(|(a, b)| String::from_utf8_lossy(unquote(&first[a..b])).into_owned())
-            .collect();
-        Some(Table::new(delim, headers, rules))
+        });
+        // The first line is the header, unless it names fewer than two columns (or is no
+        // table row at all): a report's title. Then a later line is the header when it names
+        // columns, the line after it has as many cells, and it names a kind (a report's
+        // header does; a line of prose that happens to have commas seldom names an SSN).
+        if let Some(d) = delim.filter(|&d| names_columns(first, d)) {
+            return Some(Table::new(d, header_cells(first, d), rules));
+        }
+        let order = hinted.into_iter().chain(candidates.iter().copied());
+        for d in order {
+            for w in lines.windows(2).skip(1) {
+                let n = count(w[0], d);
+                if n < min(d) || count(w[1], d) != n || !names_columns(w[0], d) {
+                    continue;
+                }
+                let t = Table::new(d, header_cells(w[0], d), rules);
+                if t.col_class.iter().any(|c| c.contains(&1)) {
+                    return Some(t);
+                }
+            }
+        }
+        delim.map(|d| Table::new(d, header_cells(first, d), rules))
     }
 
     pub fn new(delim: u8, headers: Vec<String>, rules: &RuleSet) -> Table {
