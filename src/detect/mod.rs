@@ -256,19 +256,28 @@ fn header_cells(line: &[u8], delim: u8) -> Vec<String> {
         .collect()
 }
 
-/// A line of column names: two or more non-empty cells, each starting with a letter (or `_`
-/// or `#`): not a number, a date, or a quoted or bracketed value (a SQL dump's rows).
+/// A line of column names: two or more non-empty cells, each a label: short (at most 64
+/// bytes: not a clause of prose between semicolons), starting with a letter (or `_` or `#`:
+/// not a number, a date, or a quoted or bracketed value as in a SQL dump's rows), with no
+/// colon and no run of three digits (not "Patient: Roe, MRN 88961471, DOB ...").
 fn names_columns(line: &[u8], delim: u8) -> bool {
-    let cells = split_cells(line, delim);
+    let label = |cell: &[u8]| {
+        let c = cell[0];
+        cell.len() <= 64
+            && (c.is_ascii_alphabetic() || c >= 0x80 || c == b'_' || c == b'#')
+            && !cell.contains(&b':')
+            && !cell.windows(3).any(|w| w.iter().all(u8::is_ascii_digit))
+    };
     let mut named = 0;
-    for &(a, b) in &cells {
-        match unquote(&line[a..b]).first() {
-            None => {}
-            Some(&c) if c.is_ascii_alphabetic() || c >= 0x80 || c == b'_' || c == b'#' => {
-                named += 1
-            }
-            Some(_) => return false,
+    for (a, b) in split_cells(line, delim) {
+        let cell = unquote(&line[a..b]);
+        if cell.is_empty() {
+            continue;
         }
+        if !label(cell) {
+            return false;
+        }
+        named += 1;
     }
     named >= 2
 }
