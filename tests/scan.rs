@@ -1265,12 +1265,26 @@ fn report_exports_with_a_title_above_the_header() {
         "orders.csv",
         "Open orders\nName,Order,Placed\nRoe Jane,536228456,2024-01-05\n",
     );
+    // Prose is not a table: a line of values between commas over a line of as many commas,
+    // and clauses between semicolons.
+    env.write(
+        "visit.txt",
+        "Clinic note\nPatient: Richard Walker, MRN 88961471, DOB 09/25/1953\nHe denies chest pain, fever, or chills.\nSee the policy manual, section 12.5, pages 19-122; the pharmacy agreed; ok.\nSeen on 01/24/2023 in Suite 285; next appointment in 3 months; labs due.\n",
+    );
     let s = env.scan_root(&["--reveal"]);
+    assert_eq!(s.file("visit.txt")["format"], "text");
     let v = |p: &str| {
         let mut x = s.kinds_values(p);
         x.sort();
         x
     };
+    assert_eq!(
+        v("visit.txt"),
+        vec![
+            ("dob".to_string(), "1953-09-25".to_string()),
+            ("mrn".to_string(), "88961471".to_string())
+        ]
+    );
     let row = |mrn: &str, dob: &str, ssn: &str| {
         vec![
             ("dob".to_string(), dob.to_string()),
