@@ -1304,3 +1304,23 @@ fn report_exports_with_a_title_above_the_header() {
     assert_eq!(v("report.txt"), want);
     assert_eq!(v("orders.csv"), vec![]);
 }
+
+/// Forms printed or extracted with the label on its own line above the value: the label may
+/// end with "Number" or "No." ("Social Security Number" is the SSA's own wording); a keyword
+/// that is not the end of the line above is another sentence's, not the value's label.
+#[test]
+fn labels_above_their_values_may_end_in_number() {
+    let env = Env::new();
+    env.write(
+        "form.txt",
+        "PATIENT INFORMATION\nSocial Security Number\n536228456\nSocial Security No.:\n536228460\nSSN\n536228458\n\nClaim Number\n536228459\nThe SSN was checked against the 2019 record\n536228462\n",
+    );
+    let s = env.scan_root(&["--reveal"]);
+    let mut got = s.kinds_values("form.txt");
+    got.sort();
+    let want: Vec<(String, String)> = ["536228456", "536228458", "536228460"]
+        .iter()
+        .map(|v| ("ssn".to_string(), v.to_string()))
+        .collect();
+    assert_eq!(got, want);
+}

@@ -1072,6 +1072,23 @@ fn merge_sorted<'s, T: Ord + Copy>(a: &'s [T], b: &'s [T]) -> impl Iterator<Item
     })
 }
 
+/// Whether the rest of a line after a keyword leaves the keyword as the line's label: only
+/// punctuation and spaces, or the word "number" / "no" / "num" / "nbr" ("Social Security
+/// Number" above its value; "Medical Record No.:").
+fn ends_a_label(rest: &[u8]) -> bool {
+    let rest = rest.trim_ascii_start();
+    let word_end = rest
+        .iter()
+        .position(|b| !b.is_ascii_alphanumeric())
+        .unwrap_or(rest.len());
+    let (word, after) = rest.split_at(word_end);
+    let suffix = word.is_empty()
+        || [&b"number"[..], b"no", b"num", b"nbr"]
+            .iter()
+            .any(|w| word.eq_ignore_ascii_case(w));
+    suffix && !after.iter().any(u8::is_ascii_alphanumeric)
+}
+
 /// Candidates of the rules that fit no narrower gate: windows around digits and `@`
 /// (80 bytes before the first, 40 after the last, grown while they keep coming, ended at a
 /// whitespace), searched with the group's automaton.
@@ -1785,11 +1802,7 @@ impl<'r> Detector<'r> {
             {
                 continue; // part of a longer word: "tel" in "hotel"
             }
-            if ke <= label_line_end
-                && !text[ke..label_line_end]
-                    .iter()
-                    .all(|b| !b.is_ascii_alphanumeric())
-            {
+            if ke <= label_line_end && !ends_a_label(&text[ke..label_line_end]) {
                 continue; // on the line above, but not its last word: another value's label
             }
             let dist = if ke <= s { s - ke } else { (ks - e) * 3 };
