@@ -1324,3 +1324,30 @@ fn labels_above_their_values_may_end_in_number() {
         .collect();
     assert_eq!(got, want);
 }
+
+/// A UTF-8 byte order mark is not a character of line 1: a value on the first line of a page
+/// or a text file that starts with one has the column it has in an editor, and its byte
+/// counts the mark.
+#[test]
+fn a_byte_order_mark_is_no_column() {
+    let env = Env::new();
+    let head = "<table><tr><th>SSN</th></tr><tr><td>";
+    env.write(
+        "bom.html",
+        format!("\u{FEFF}{head}536228456</td></tr></table>\n"),
+    );
+    env.write("bom.txt", "\u{FEFF}SSN: 536-22-8456\n");
+    let s = env.scan_root(&[]);
+    let loc = |p: &str| {
+        let f = s.findings_in(p);
+        assert_eq!(f.len(), 1, "{p}: {f:?}");
+        let l = &f[0]["location"];
+        (l["line"].as_u64(), l["column"].as_u64(), l["byte"].as_u64())
+    };
+    let col = head.len() as u64 + 1;
+    assert_eq!(
+        loc("bom.html"),
+        (Some(1), Some(col), Some(3 + head.len() as u64))
+    );
+    assert_eq!(loc("bom.txt"), (Some(1), Some(6), Some(8)));
+}

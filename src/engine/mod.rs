@@ -385,7 +385,15 @@ impl<'a> Worker<'a> {
             Encoding::Windows1252 => Encoding::Windows1252,
             _ => Encoding::Utf8,
         };
-        let mut cur = extract::text::Cursor::new(enc, 0, &data);
+        // A UTF-8 byte order mark is no character of line 1: columns count from after it,
+        // bytes from the file's start.
+        let skip = if data.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        let page = &data[skip..];
+        let mut cur = extract::text::Cursor::new(enc, skip, page);
         let (mut last, mut restarts) = (0, 0);
         let mut locate = |at: usize| {
             if at < last {
@@ -393,10 +401,11 @@ impl<'a> Worker<'a> {
                     return None;
                 }
                 restarts += 1;
-                cur = extract::text::Cursor::new(enc, 0, &data);
+                cur = extract::text::Cursor::new(enc, skip, page);
             }
             last = at;
-            Some(cur.locate(&data, 0, at.min(data.len()) as u64))
+            let at = at.saturating_sub(skip).min(page.len());
+            Some(cur.locate(page, 0, at as u64))
         };
         for seg in &parts.tables {
             self.scan_segment(seg, &mut None, Some(&mut locate), dpath, file, rep, emit);
