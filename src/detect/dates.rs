@@ -304,7 +304,8 @@ fn parse_date_general(s: &str, today: Ymd) -> Option<Ymd> {
 /// A date that can be somebody's birth date: a real date in 1900..=today.
 pub fn parse_birth_date(s: &str, today: Ymd) -> Option<Ymd> {
     let d = parse_date(s, today)?;
-    if d.y < 1900 || d > today {
+    // 1900-01-01 is the empty date of SQL Server and Excel exports, not a birthday.
+    if d.y < 1900 || d > today || (d.y, d.m, d.d) == (1900, 1, 1) {
         return None;
     }
     Some(d)
