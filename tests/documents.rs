@@ -570,3 +570,46 @@ fn pdf_with_a_damaged_xref_is_read_through_a_rebuilt_table() {
     }
     assert_eq!(s.file("no-objects.pdf")["status"], "error");
 }
+
+/// A spreadsheet that stored SSNs as numbers dropped their leading zeros (areas 001-099,
+/// New England's): under an SSN header, 7 and 8 digits are SSNs with the zeros restored, in
+/// the xlsx and in the CSV that Excel saves from it. Elsewhere, 8 digits are not an SSN.
+#[test]
+fn ssns_stored_as_numbers_keep_their_leading_zeros() {
+    let env = Env::new();
+    let rows: &[&[&str]] = &[
+        &["Name", "SSN", "Account"],
+        &["Jane Roe", "num:12345678", "num:12345678"],
+        &["John Roe", "num:4128890", "num:4128890"],
+        &["Ann Roe", "num:536220198", "num:536220198"],
+        &["Bob Roe", "num:1005678", "num:1005678"],
+    ];
+    env.write("front desk/roster.xlsx", xlsx(rows, "A1:C5", false));
+    env.write(
+        "front desk/roster.csv",
+        "Name,SSN,Account\nJane Roe,12345678,12345678\nJohn Roe,4128890,4128890\nAnn Roe,536220198,536220198\nBob Roe,1005678,1005678\n",
+    );
+    let s = env.scan_root(&["--reveal"]);
+    for (file, cells) in [
+        ("roster.xlsx", ["B2", "B3", "B4"].map(Some)),
+        ("roster.csv", [None; 3]),
+    ] {
+        let got: Vec<(String, String, Option<String>)> = s
+            .findings_in(file)
+            .iter()
+            .map(|f| {
+                (
+                    f["kind"].as_str().unwrap().into(),
+                    f["value"].as_str().unwrap().into(),
+                    f["location"]["cell"].as_str().map(String::from),
+                )
+            })
+            .collect();
+        let want: Vec<(String, String, Option<String>)> = ["012345678", "004128890", "536220198"]
+            .iter()
+            .zip(cells)
+            .map(|(v, c)| ("ssn".into(), v.to_string(), c.map(String::from)))
+            .collect();
+        assert_eq!(got, want, "{file}");
+    }
+}

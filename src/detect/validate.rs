@@ -25,6 +25,7 @@ pub enum Verdict {
 /// Names accepted in `validator = "..."`.
 pub const NAMES: &[&str] = &[
     "ssn",
+    "ssn_zeros_dropped",
     "itin",
     "mbi",
     "hicn",
@@ -58,6 +59,7 @@ pub fn validate(name: &str, raw: &[u8], today: dates::Ymd) -> Verdict {
     };
     match name {
         "ssn" => ssn(s),
+        "ssn_zeros_dropped" => ssn_zeros_dropped(s),
         "itin" => itin(s),
         "mbi" => mbi(s),
         "hicn" => hicn(s),
@@ -151,6 +153,16 @@ fn ssn(s: &str) -> Verdict {
     } else {
         Verdict::Invalid
     }
+}
+
+/// An SSN that a spreadsheet stored as a number, its leading zeros dropped (area 001-099:
+/// New England's, about a tenth of all): 7 or 8 digits, judged and reported with the zeros
+/// restored.
+fn ssn_zeros_dropped(s: &str) -> Verdict {
+    if !(7..=8).contains(&s.len()) || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Verdict::Invalid;
+    }
+    ssn(&format!("{s:0>9}"))
 }
 
 /// IRS individual taxpayer identification numbers: 9xx, group 50-65, 70-88, 90-92, 94-99.
@@ -563,6 +575,24 @@ mod tests {
                 Verdict::Invalid,
                 "{bad}"
             );
+        }
+    }
+
+    #[test]
+    fn ssns_whose_zeros_were_dropped() {
+        let v = |s: &str| validate("ssn_zeros_dropped", s.as_bytes(), today());
+        assert_eq!(v("12345678"), Verdict::Valid("012345678".into()));
+        assert_eq!(v("1234567"), Verdict::Valid("001234567".into()));
+        assert_eq!(v("78051120"), Verdict::Weak("078051120".into()));
+        for bad in [
+            "536228456",
+            "123456",
+            "1005678",
+            "12300000",
+            "12-345678",
+            "00123456",
+        ] {
+            assert_eq!(v(bad), Verdict::Invalid, "{bad}");
         }
     }
 
