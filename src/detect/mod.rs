@@ -247,6 +247,8 @@ fn unquote(cell: &[u8]) -> &[u8] {
 /// Lines a report may print above its header row (a title, "Generated: ... by ...", a blank
 /// row of delimiters): the header is looked for among this many non-blank lines.
 const PREAMBLE_LINES: usize = 20;
+/// ... and within this many bytes of the file's start.
+const PREAMBLE_BYTES: usize = 4096;
 
 /// The cells of a line, unquoted, as header names.
 fn header_cells(line: &[u8], delim: u8) -> Vec<String> {
@@ -259,8 +261,12 @@ fn header_cells(line: &[u8], delim: u8) -> Vec<String> {
 /// A line of column names: two or more non-empty cells, each a label: short (at most 64
 /// bytes: not a clause of prose between semicolons), starting with a letter (or `_` or `#`:
 /// not a number, a date, or a quoted or bracketed value as in a SQL dump's rows), with no
-/// colon and no run of three digits (not "Patient: Roe, MRN 88961471, DOB ...").
-fn names_columns(line: &[u8], delim: u8) -> bool {
+/// colon and no run of three digits (not "Patient: Roe, MRN 88961471, DOB ..."). Its number
+/// of cells (empty ones too), or None.
+fn label_cells(line: &[u8], delim: u8) -> Option<usize> {
+    // Most lines of prose fail on their first cell (no delimiter in its first 67 bytes, the
+    // most a quoted label takes, or no label before it): looked at before the line is split.
+    let first_end = memchr::memchr(delim, &line[..line.len().min(67)])?;
     let label = |cell: &[u8]| {
         let c = cell[0];
         cell.len() <= 64
@@ -268,30 +274,47 @@ fn names_columns(line: &[u8], delim: u8) -> bool {
             && !cell.contains(&b':')
             && !cell.windows(3).any(|w| w.iter().all(u8::is_ascii_digit))
     };
+    let first = line[..first_end].trim_ascii();
+    if !first.is_empty() && first[0] != b'"' && !label(first) {
+        return None;
+    }
+    let cells = split_cells(line, delim);
     let mut named = 0;
-    for (a, b) in split_cells(line, delim) {
+    for &(a, b) in &cells {
         let cell = unquote(&line[a..b]);
         if cell.is_empty() {
             continue;
         }
         if !label(cell) {
-            return false;
+            return None;
         }
         named += 1;
     }
-    named >= 2
+    (named >= 2).then_some(cells.len())
+}
+
+/// The lines of `head` that are not blank (a `\n` ends a line), found with `memchr`.
+fn nonblank_lines(head: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < head.len() {
+            let end = memchr::memchr(b'\n', &head[at..]).map_or(head.len(), |i| at + i);
+            let line = &head[at..end];
+            at = end + 1;
+            if !line.trim_ascii().is_empty() {
+                return Some(line);
+            }
+        }
+        None
+    })
 }
 
 impl Table {
     fn sniff(text: &[u8], ext: Option<&str>, rules: &RuleSet) -> Option<Table> {
         let head = &text[..text.len().min(64 * 1024)];
-        let lines: Vec<&[u8]> = head
-            .split(|&b| b == b'\n')
-            .filter(|l| !l.trim_ascii().is_empty())
-            .take(PREAMBLE_LINES + 1)
-            .collect();
-        let first = *lines.first()?;
-        let second = lines.get(1).copied();
+        let mut lines = nonblank_lines(head);
+        let first = lines.next()?;
+        let second = lines.next();
         let ext = ext.map(str::to_ascii_lowercase);
         let hinted = match ext.as_deref() {
             Some("csv") => Some(b','),
@@ -324,17 +347,56 @@ impl Table {
         // table row at all): a report's title. Then a later line is the header when it names
         // columns, the line after it has as many cells, and it names a kind (a report's
         // header does; a line of prose that happens to have commas seldom names an SSN).
-        if let Some(d) = delim.filter(|&d| names_columns(first, d)) {
+        if let Some(d) = delim.filter(|&d| label_cells(first, d).is_some()) {
             return Some(Table::new(d, header_cells(first, d), rules));
         }
-        let order = hinted.into_iter().chain(candidates.iter().copied());
-        for d in order {
-            for w in lines.windows(2).skip(1) {
-                let n = count(w[0], d);
-                if n < min(d) || count(w[1], d) != n || !names_columns(w[0], d) {
+        // Reports are exported as .csv/.tsv/.psv or as text (.txt, .rpt, .prn, .lst, .dat, or
+        // no extension); a Markdown note or a log is not searched for a titled table.
+        let report = hinted.is_some()
+            || matches!(
+                ext.as_deref(),
+                None | Some("txt" | "rpt" | "prn" | "lst" | "dat" | "out" | "exp")
+            );
+        let mut above = second.filter(|_| report);
+        for below in lines.take(PREAMBLE_LINES - 1) {
+            let Some(line) = above.replace(below) else {
+                break;
+            };
+            // A report's header is near its top: lines starting past the first 4 KiB (a
+            // letter's paragraphs) are not looked at.
+            if line.as_ptr() as usize - head.as_ptr() as usize >= PREAMBLE_BYTES {
+                break;
+            }
+            // Which delimiters occur where a first label would end (one branchless pass);
+            // prose without any, or with a colon anywhere (some cell would hold it: no
+            // label), is skipped for every delimiter.
+            let lead = &line[..line.len().min(67)];
+            let seen = lead.iter().fold(0u8, |m, &b| {
+                m | u8::from(b == b',')
+                    | u8::from(b == b'\t') << 1
+                    | u8::from(b == b'|') << 2
+                    | u8::from(b == b';') << 3
+            });
+            if seen == 0 || memchr::memchr(b':', line).is_some() {
+                continue;
+            }
+            for d in hinted.into_iter().chain(candidates.iter().copied()) {
+                let bit = match d {
+                    b',' => 1,
+                    b'\t' => 2,
+                    b'|' => 4,
+                    _ => 8,
+                };
+                if seen & bit == 0 {
                     continue;
                 }
-                let t = Table::new(d, header_cells(w[0], d), rules);
+                let Some(n) = label_cells(line, d) else {
+                    continue;
+                };
+                if n < min(d) || count(below, d) != n {
+                    continue;
+                }
+                let t = Table::new(d, header_cells(line, d), rules);
                 if t.col_class.iter().any(|c| c.contains(&1)) {
                     return Some(t);
                 }

@@ -444,6 +444,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn sniffing_finds_banners_and_statements() {
+        let reference = |h: &[u8]| {
+            let has = |n: &[u8]| memchr::memmem::find(h, n).is_some();
+            has(b"-- MySQL dump")
+                || has(b"-- PostgreSQL database dump")
+                || (has(b"INSERT INTO ") && has(b" VALUES"))
+                || (has(b"\nCOPY ") && has(b" FROM stdin;"))
+        };
+        let texts: [&[u8]; 9] = [
+            b"-- MySQL dump 10.13\n",
+            b"x\n-- PostgreSQL database dump\n",
+            b"INSERT INTO t VALUES (1);\n",
+            b" VALUES first, then INSERT INTO t\n",
+            b"INSERT INTO t SELECT 1;\n",
+            b"a\nCOPY t (a) FROM stdin;\n1\n\\.\n",
+            b"COPY t (a) FROM stdin;\n",
+            b"Dear Dr. Roe, please insert into the chart the values below.\n",
+            b"",
+        ];
+        for t in texts {
+            assert_eq!(
+                sniff(t, None),
+                reference(t),
+                "{}",
+                String::from_utf8_lossy(t)
+            );
+        }
+        assert!(sniff(b"", Some("SQL")));
+    }
+
+    #[test]
     fn inserts_and_copy_blocks_become_tables() {
         let dump = "-- MySQL dump 10.13\nCREATE TABLE `patients` (\n  `id` int NOT NULL,\n  `name` varchar(50),\n  `ssn` char(11),\n  `dob` date,\n  PRIMARY KEY (`id`),\n  KEY `k` (`name`)\n);\nINSERT INTO `patients` VALUES (1,'O''Hara, Jane','536228741','1972-03-14'),(2,'Roe\\'s (jr)',NULL,'1973-04-15');\nINSERT INTO public.visits (id, mrn) VALUES\n  (7, 'A1029384'),\n  (8, 'A1029385');\nCOPY public.patients (id, name, ssn, dob) FROM stdin;\n3\tAnn\t536228743\t1974-05-16\n4\t\\N\t536228744\t1975-06-17\n\\.\nSELECT 1;\n";
         let mut text = dump.as_bytes().to_vec();
