@@ -17,12 +17,23 @@ pub fn sniff(head: &[u8], ext: Option<&str>) -> bool {
     if ext.is_some_and(|e| e.eq_ignore_ascii_case("sql")) {
         return true;
     }
+    // Every text file that is nothing else is asked: the searchers are built once (building
+    // one per call cost more than the search of a small file).
+    static NEEDLES: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 6]> =
+        std::sync::LazyLock::new(|| {
+            [
+                &b"-- MySQL dump"[..],
+                b"-- PostgreSQL database dump",
+                b"INSERT INTO ",
+                b" VALUES",
+                b"\nCOPY ",
+                b" FROM stdin;",
+            ]
+            .map(memchr::memmem::Finder::new)
+        });
     let h = &head[..head.len().min(8 * 1024)];
-    let has = |n: &[u8]| memchr::memmem::find(h, n).is_some();
-    has(b"-- MySQL dump")
-        || has(b"-- PostgreSQL database dump")
-        || (has(b"INSERT INTO ") && has(b" VALUES"))
-        || (has(b"\nCOPY ") && has(b" FROM stdin;"))
+    let has = |i: usize| NEEDLES[i].find(h).is_some();
+    has(0) || has(1) || (has(2) && has(3)) || (has(4) && has(5))
 }
 
 /// What a dump has said so far.
