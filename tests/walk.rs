@@ -204,6 +204,9 @@ fn permission_denied_files_and_directories_are_error_records() {
     assert_eq!(s.file("open/a.txt")["findings"], 1, "{}", s.stderr);
     let l = s.file("locked.txt");
     assert_eq!(l["status"], "error");
+    // Described all the same (the reader stats the path when it cannot open it).
+    assert_eq!(l["size"], PHI.len() as u64, "{l}");
+    assert!(l["modified"].is_string(), "{l}");
     assert!(
         l["reason"].as_str().unwrap().contains("Permission denied"),
         "{l}"

@@ -403,6 +403,7 @@ fn scan(a: ScanArgs) -> Result<i32> {
             exclude_patterns: a.exclude,
             threads,
             never_read: Vec::new(),
+            stat_files: true,
         },
         max_file_size: a.max_file_size,
         min_confidence: a.min_confidence.into(),

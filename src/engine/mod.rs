@@ -108,6 +108,9 @@ pub struct Worker<'a> {
     pub spares: Option<crate::inventory::Spares>,
     /// Finding JSON parts rendered once per file and per rule.
     parts: crate::inventory::FindingParts,
+    /// Told the size of each local file about to be read (the batching of reports to the
+    /// writer sends what waits before a big file).
+    pub before_read: Option<Box<dyn FnMut(u64) + Send + 'a>>,
 }
 
 /// Read the first `HEAD` bytes of `f` into `buf`, or all of it when shorter. `size`: the
@@ -160,13 +163,28 @@ impl<'a> Worker<'a> {
             bufs: Default::default(),
             spares: None,
             parts: crate::inventory::FindingParts::new(),
+            before_read: None,
         }
+    }
+
+    /// Over `--max-file-size`: the record says so, and nothing is read.
+    fn too_large(&self, size: u64, file: &mut FileRecord) -> bool {
+        if size <= self.cfg.max_file_size {
+            return false;
+        }
+        file.status = Status::TooLarge;
+        file.reason = Some(format!(
+            "{} is larger than --max-file-size ({}); raise the limit to scan it",
+            crate::inventory::human_bytes(size),
+            crate::inventory::human_bytes(self.cfg.max_file_size)
+        ));
+        true
     }
 
     /// Examine one walk item; `emit` receives finding batches and finally the file record.
     pub fn process(&mut self, item: Item<'_>, emit: &mut dyn FnMut(FileReport)) {
         match item {
-            Item::File { path, meta } => self.scan_file(path, &meta, emit),
+            Item::File { path, meta } => self.scan_file(path, meta.as_ref(), emit),
             Item::Skipped { path, reason, meta } => {
                 let mut rec = FileRecord::new(DisplayPath::from_path(path), Status::Skipped)
                     .with_reason(reason);
@@ -183,15 +201,24 @@ impl<'a> Worker<'a> {
         }
     }
 
-    fn scan_file(&mut self, path: &Path, meta: &Metadata, emit: &mut dyn FnMut(FileReport)) {
+    /// `meta`: the walk's stat of the path, when it made one (`WalkOptions::stat_files`);
+    /// without it, the file is described from the descriptor it is read through.
+    fn scan_file(
+        &mut self,
+        path: &Path,
+        meta: Option<&Metadata>,
+        emit: &mut dyn FnMut(FileReport),
+    ) {
         let dpath = DisplayPath::from_path(path);
         // Unchanged since the last scan: only its row id travels (issue 5).
-        if let Some(old) = self.unchanged(
-            &dpath.text,
-            Some(meta.len()),
-            Some(mtime_ns(meta)),
-            Some(meta.ino()),
-        ) {
+        if let Some(old) = meta.and_then(|meta| {
+            self.unchanged(
+                &dpath.text,
+                Some(meta.len()),
+                Some(mtime_ns(meta)),
+                Some(meta.ino()),
+            )
+        }) {
             emit(FileReport {
                 carried: vec![old],
                 ..FileReport::empty()
@@ -199,7 +226,9 @@ impl<'a> Worker<'a> {
             return;
         }
         let mut file = FileRecord::new(dpath.clone(), Status::Scanned);
-        set_meta(&mut file, meta);
+        if let Some(meta) = meta {
+            set_meta(&mut file, meta);
+        }
         file.top = Some(dpath.text.clone());
         self.top = Some(dpath.text.clone());
         let mut rep = FileReport::empty();
@@ -217,7 +246,7 @@ impl<'a> Worker<'a> {
     fn read_and_scan(
         &mut self,
         path: &Path,
-        meta: &Metadata,
+        meta: Option<&Metadata>,
         dpath: &DisplayPath,
         file: &mut FileRecord,
         rep: &mut FileReport,
@@ -228,21 +257,31 @@ impl<'a> Worker<'a> {
             file.status = Status::Error;
             file.reason = Some(reason);
         };
-        if meta.len() > self.cfg.max_file_size {
-            file.status = Status::TooLarge;
-            file.reason = Some(format!(
-                "{} is larger than --max-file-size ({}); raise the limit to scan it",
-                crate::inventory::human_bytes(meta.len()),
-                crate::inventory::human_bytes(self.cfg.max_file_size)
-            ));
-            return;
+        if let Some(meta) = meta {
+            if self.too_large(meta.len(), file) {
+                return;
+            }
         }
         let mut f = match open_readonly(path, self.cfg.walk.follow) {
             Ok(f) => f,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return fail(file, io_reason("vanished before it could be read", &e));
+            Err(e) => {
+                if meta.is_none() {
+                    // Describe it as the walk would have (a file that cannot be opened can
+                    // usually still be stat'ed: permission denied).
+                    let m = if self.cfg.walk.follow {
+                        std::fs::metadata(path)
+                    } else {
+                        std::fs::symlink_metadata(path)
+                    };
+                    if let Ok(m) = m {
+                        set_meta(file, &m);
+                    }
+                }
+                if e.kind() == io::ErrorKind::NotFound {
+                    return fail(file, io_reason("vanished before it could be read", &e));
+                }
+                return fail(file, io_reason("open", &e));
             }
-            Err(e) => return fail(file, io_reason("open", &e)),
         };
         let size = match f.metadata() {
             Ok(m) if !m.is_file() => {
@@ -250,9 +289,25 @@ impl<'a> Worker<'a> {
                 file.reason = Some("not a regular file when opened: never read".into());
                 return;
             }
-            Ok(m) => m.len(),
+            Ok(m) => {
+                if meta.is_none() {
+                    set_meta(file, &m);
+                    if self.cfg.walk.never_read.contains(&(m.dev(), m.ino())) {
+                        file.status = Status::Skipped;
+                        file.reason = Some("phiscan's own output file".into());
+                        return;
+                    }
+                    if self.too_large(m.len(), file) {
+                        return;
+                    }
+                }
+                m.len()
+            }
             Err(e) => return fail(file, io_reason("stat", &e)),
         };
+        if let Some(announce) = self.before_read.as_mut() {
+            announce(size);
+        }
         let mut head = std::mem::take(&mut self.head);
         let res = read_head(&mut f, &mut head, Some(size));
         file.bytes_read = head.len() as u64;
@@ -266,7 +321,7 @@ impl<'a> Worker<'a> {
                 let src = Content::File {
                     path,
                     file: &mut f,
-                    size: meta.len(),
+                    size,
                 };
                 self.dispatch(src, &head, &name, dpath, file, rep, 0, budget, emit);
             }
@@ -1574,6 +1629,8 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
         })?);
     }
     let known_count = cfg.known.len() as u64;
+    // Without files to recognise as unchanged, the walk need not stat them by path.
+    cfg.walk.stat_files = !(cfg.known.is_empty() || cfg.full || cfg.reveal);
     phases.mark("open store, known files");
     let (chan_tx, rx) = crossbeam_channel::bounded::<FileReport>(1024);
     let queued = std::sync::Arc::new(Queued::default());
@@ -1701,12 +1758,15 @@ pub fn run_scan(mut cfg: ScanConfig) -> Result<ScanOutcome> {
                 // Reports go to the writer in bursts, unchanged files as lists of ids: one
                 // message per file would cost more than everything else an unchanged file
                 // needs (issue 5), and wakes the writer for every file.
-                let mut batch = CarryBatch::new(tx.clone());
+                // Shared by the visitor and the worker's before-read hook, on this thread only: the
+                // lock is never contended.
+                let batch = std::sync::Arc::new(std::sync::Mutex::new(CarryBatch::new(tx.clone())));
+                let b = batch.clone();
+                worker.before_read =
+                    Some(Box::new(move |size| b.lock().unwrap().before_file(size)));
                 move |item: Item<'_>| {
-                    if let Item::File { meta, .. } = &item {
-                        batch.before_file(meta.len());
-                    }
                     worker.process(item, &mut |rep| {
+                        let mut batch = batch.lock().unwrap();
                         if rep.carried.is_empty() {
                             batch.report(rep);
                         } else {
@@ -2092,6 +2152,7 @@ mod tests {
                 exclude_patterns: Vec::new(),
                 threads: 1,
                 never_read: Vec::new(),
+                stat_files: true,
             },
             max_file_size: 1 << 30,
             min_confidence: Confidence::Medium,
@@ -2130,16 +2191,65 @@ mod tests {
         std::fs::write(&p, "SSN 234-56-7891\n").unwrap();
         let meta = std::fs::metadata(&p).unwrap();
         std::fs::remove_file(&p).unwrap();
-        let mut got = Vec::new();
-        Worker::new(&cfg).process(Item::File { path: &p, meta }, &mut |r| got.push(r));
-        assert_eq!(got.len(), 1);
-        let f = got[0].file.as_ref().unwrap();
-        assert_eq!(f.status, Status::Error);
-        assert!(
-            f.reason.as_deref().unwrap().starts_with("vanished"),
-            "{:?}",
-            f.reason
-        );
+        // With the walk's stat, and without (the reader stats what it opens).
+        for meta in [Some(meta), None] {
+            let mut got = Vec::new();
+            Worker::new(&cfg).process(Item::File { path: &p, meta }, &mut |r| got.push(r));
+            assert_eq!(got.len(), 1);
+            let f = got[0].file.as_ref().unwrap();
+            assert_eq!(f.status, Status::Error);
+            assert!(
+                f.reason.as_deref().unwrap().starts_with("vanished"),
+                "{:?}",
+                f.reason
+            );
+        }
+    }
+
+    /// Without the walk's stat (`stat_files` off: no incremental rescan), a file's record is
+    /// the one it gets with it: size, times and inode from the descriptor, --max-file-size,
+    /// and our own output file never read.
+    #[test]
+    fn records_are_the_same_without_the_walks_stat() {
+        let dir = tempfile::tempdir().unwrap();
+        let small = dir.path().join("small.txt");
+        std::fs::write(&small, "SSN 234-56-7891\n").unwrap();
+        let big = dir.path().join("big.txt");
+        std::fs::write(&big, "SSN 234-56-7891\n".repeat(100)).unwrap();
+        let own = dir.path().join("inventory.jsonl");
+        std::fs::write(&own, "SSN 234-56-7891\n").unwrap();
+        let m = std::fs::metadata(&own).unwrap();
+        let mut cfg = config(dir.path());
+        cfg.max_file_size = 1000;
+        cfg.walk.never_read.push((m.dev(), m.ino()));
+        for p in [&small, &big, &own] {
+            let run = |meta: Option<Metadata>| {
+                let mut got = Vec::new();
+                Worker::new(&cfg).process(Item::File { path: p, meta }, &mut |r| got.push(r));
+                let f = got.pop().unwrap().file.unwrap();
+                let findings: usize = got.iter().map(|r| r.queued_findings()).sum();
+                (f, findings)
+            };
+            let (without, n) = run(None);
+            assert_eq!(without.size, Some(std::fs::metadata(p).unwrap().len()));
+            assert!(without.modified.is_some() && without.inode.is_some());
+            let want = match p.file_name().unwrap().to_str().unwrap() {
+                "small.txt" => Status::Scanned,
+                "big.txt" => Status::TooLarge,
+                _ => Status::Skipped,
+            };
+            assert_eq!(without.status, want, "{p:?}");
+            if p == &small {
+                assert!(n > 0 || without.findings > 0, "{without:?}");
+            } else {
+                assert_eq!(without.bytes_read, 0, "{p:?}");
+            }
+            // The walk checks our own output file itself; given its stat, the reader does not.
+            if p != &own {
+                let (with, _) = run(Some(std::fs::metadata(p).unwrap()));
+                assert_eq!(format!("{with:?}"), format!("{without:?}"), "{p:?}");
+            }
+        }
     }
 
     /// The head is the first 64 KiB of a file, or all of a shorter one, whatever size the
@@ -2191,7 +2301,7 @@ mod tests {
             Worker::new(&cfg).process(
                 Item::File {
                     path: &p,
-                    meta: meta.clone(),
+                    meta: Some(meta.clone()),
                 },
                 &mut |r| got.push(r),
             );

@@ -27,12 +27,20 @@ pub struct WalkOptions {
     pub threads: usize,
     /// (device, inode) of files never to read: our own output file.
     pub never_read: Vec<(u64, u64)>,
+    /// Stat each regular file by its path during the walk. Only an incremental rescan needs
+    /// that (an unchanged file is recognised without opening it); otherwise the reader stats
+    /// the file it opened (fstat), which saves a path lookup per file: the path stat was
+    /// ~8% of the CPU of a scan of small files.
+    pub stat_files: bool,
 }
 
 /// One thing found by the walk.
 pub enum Item<'a> {
-    /// A regular file to read.
-    File { path: &'a Path, meta: Metadata },
+    /// A regular file to read, with its metadata when the walk stat'ed it (`stat_files`).
+    File {
+        path: &'a Path,
+        meta: Option<Metadata>,
+    },
     /// Not read, on purpose.
     Skipped {
         path: &'a Path,
@@ -247,6 +255,11 @@ fn classify<F: FnMut(Item<'_>)>(
         return WalkState::Continue;
     }
 
+    if !opts.stat_files {
+        // The reader checks `never_read` against the file it opened.
+        visit(Item::File { path, meta: None });
+        return WalkState::Continue;
+    }
     match dent.metadata() {
         Ok(meta) => {
             if opts.never_read.contains(&(meta.dev(), meta.ino())) {
@@ -256,7 +269,10 @@ fn classify<F: FnMut(Item<'_>)>(
                     meta: Some(meta),
                 });
             } else {
-                visit(Item::File { path, meta });
+                visit(Item::File {
+                    path,
+                    meta: Some(meta),
+                });
             }
         }
         Err(e) => walk_error(e, visit),
