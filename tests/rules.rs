@@ -180,3 +180,21 @@ fn output_to_a_full_disk_is_an_error() {
         assert!(!err.contains("234-56-"), "{args:?}: {err}");
     }
 }
+
+/// Every built-in text rule finds its candidates by a fast gate (digits, keywords, labels, an
+/// `@`), never by windows around every digit: a label pattern whose optional parts give too
+/// many prefixes fell to windows once and halved the speed of a scan.
+#[test]
+fn built_in_rules_never_take_the_slow_gate() {
+    let env = Env::new();
+    let out = env.run(&["patterns", "list", "--json"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut n = 0;
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_ne!(v["gate"], "windows", "{v}");
+        n += 1;
+    }
+    assert!(n >= 40, "{text}");
+}

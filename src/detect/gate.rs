@@ -333,6 +333,7 @@ fn prefix_set(h: &Hir) -> Option<Prefixes> {
                 }
                 let next = prefix_set(h)?;
                 let mut out = Vec::new();
+                let before = cur.clone();
                 for (p, exact) in cur {
                     if !exact || p.len() >= MAX_PREFIX_LEN {
                         out.push((p, false));
@@ -347,7 +348,12 @@ fn prefix_set(h: &Hir) -> Option<Prefixes> {
                 out.sort();
                 out.dedup();
                 if out.len() > MAX_PREFIXES {
-                    return None;
+                    // Too many ways to go on (optional parts after a list of labels): what is
+                    // known so far is a prefix of every match, just not all of it.
+                    cur = before.into_iter().map(|(p, _)| (p, false)).collect();
+                    cur.sort();
+                    cur.dedup();
+                    break;
                 }
                 cur = out;
             }
@@ -547,6 +553,23 @@ mod tests {
 
     fn sh(p: &str) -> Shape {
         shape(&parse(p).unwrap())
+    }
+
+    /// Optional parts after a list of labels multiply the prefixes: past the limit, the
+    /// labels alone are the (inexact) prefixes, not "none known".
+    #[test]
+    fn prefixes_stop_at_the_labels_when_what_follows_has_too_many_ways() {
+        let labels: Vec<String> = (0..40).map(|i| format!("label{i:02}")).collect();
+        let p = format!(
+            r"(?xi) \b (?: {} ) (?: \x20? / \x20? (?: a | b | c ) )? (?: \x20? \# )? : \d+",
+            labels.join(" | ")
+        );
+        let got = prefixes(&parse(&p).unwrap()).unwrap();
+        let want: Vec<Vec<u8>> = labels.iter().map(|l| l.as_bytes().to_vec()).collect();
+        assert_eq!(got, want);
+        // Few enough ways: the prefixes go on through them.
+        let got = prefixes(&parse(r"(?i)mrn(?:/acct)?:").unwrap()).unwrap();
+        assert_eq!(got, vec![b"mrn/acct:".to_vec(), b"mrn:".to_vec()]);
     }
 
     #[test]
