@@ -93,15 +93,34 @@ pub fn rfc3339(t: SystemTime) -> String {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     let d = civil_from_days(days);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        d.y,
-        d.m,
-        d.d,
-        rem / 3600,
-        (rem / 60) % 60,
-        rem % 60
-    )
+    if !(0..=9999).contains(&d.y) {
+        return format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            d.y,
+            d.m,
+            d.d,
+            rem / 3600,
+            (rem / 60) % 60,
+            rem % 60
+        );
+    }
+    // Every file record has one: digits written in place (`format!` took ~2,900
+    // instructions, 1% of a scan of small files).
+    let mut out = *b"0000-00-00T00:00:00Z";
+    let put = |out: &mut [u8; 20], at: usize, v: i64, n: usize| {
+        let mut v = v;
+        for k in (at..at + n).rev() {
+            out[k] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(&mut out, 0, d.y as i64, 4);
+    put(&mut out, 5, d.m as i64, 2);
+    put(&mut out, 8, d.d as i64, 2);
+    put(&mut out, 11, rem / 3600, 2);
+    put(&mut out, 14, (rem / 60) % 60, 2);
+    put(&mut out, 17, rem % 60, 2);
+    String::from_utf8(out.to_vec()).expect("ASCII digits")
 }
 
 const MONTHS: [&str; 12] = [
@@ -314,6 +333,49 @@ pub fn parse_birth_date(s: &str, today: Ymd) -> Option<Ymd> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The digits written in place are `format!`'s, from before 1970 to past 9999.
+    #[test]
+    fn rfc3339_is_formats_result() {
+        use std::time::Duration;
+        let reference = |t: SystemTime| {
+            let secs = match t.duration_since(UNIX_EPOCH) {
+                Ok(d) => d.as_secs() as i64,
+                Err(e) => -(e.duration().as_secs() as i64),
+            };
+            let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+            let d = civil_from_days(days);
+            format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+                d.y,
+                d.m,
+                d.d,
+                rem / 3600,
+                (rem / 60) % 60,
+                rem % 60
+            )
+        };
+        let mut secs: Vec<i64> = vec![0, -1, 1, 951_782_400, 1_780_000_000, 253_402_300_799];
+        secs.push(253_402_300_800); // 10000-01-01
+        secs.push(-62_167_219_200); // 0000-01-01
+        secs.push(-62_167_219_201);
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..2000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            secs.push((x % 8_000_000_000) as i64 - 2_000_000_000);
+        }
+        for s in secs {
+            let t = if s >= 0 {
+                UNIX_EPOCH + Duration::from_secs(s as u64)
+            } else {
+                UNIX_EPOCH - Duration::from_secs(s.unsigned_abs())
+            };
+            assert_eq!(rfc3339(t), reference(t), "{s}");
+        }
+        assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00Z");
+    }
     const T: Ymd = Ymd {
         y: 2026,
         m: 11,
