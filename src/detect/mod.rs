@@ -1134,6 +1134,42 @@ fn merge_sorted<'s, T: Ord + Copy>(a: &'s [T], b: &'s [T]) -> impl Iterator<Item
     })
 }
 
+/// Whether the text between a keyword and a value ends one sentence and starts another that
+/// has words of its own before the value: ". " before a capital ("on file. Lab drawn"), or
+/// "; " ("born in Boston; moved"). A period after a word of one to three letters is an
+/// abbreviation ("Dr. Roe", "No. 5"), and one with no words after it is the label's own
+/// ("DOB. 01/02/1950").
+fn crosses_a_sentence(between: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(k) = memchr::memchr3(b'.', b';', b'?', &between[i..]) {
+        let at = i + k;
+        i = at + 1;
+        let rest = &between[at + 1..];
+        if !rest.first().is_some_and(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let next = rest.trim_ascii_start();
+        if !next.iter().any(u8::is_ascii_alphabetic) {
+            continue;
+        }
+        if between[at] == b';' {
+            return true;
+        }
+        if !next[0].is_ascii_uppercase() {
+            continue;
+        }
+        let word = between[..at]
+            .iter()
+            .rev()
+            .take_while(|b| b.is_ascii_alphabetic())
+            .count();
+        if between[at] == b'?' || word > 3 {
+            return true;
+        }
+    }
+    false
+}
+
 /// Whether the rest of a line after a keyword leaves the keyword as the line's label: only
 /// punctuation and spaces, or the word "number" / "no" / "num" / "nbr" ("Social Security
 /// Number" above its value; "Medical Record No.:").
@@ -1867,6 +1903,10 @@ impl<'r> Detector<'r> {
             if ke <= label_line_end && !ends_a_label(&text[ke..label_line_end]) {
                 continue; // on the line above, but not its last word: another value's label
             }
+            let between = if ke <= s { &text[ke..s] } else { &text[e..ks] };
+            if crosses_a_sentence(between) {
+                continue; // "Patient DOB on file. Lab drawn 01/02/2023": another sentence's
+            }
             let dist = if ke <= s { s - ke } else { (ks - e) * 3 };
             if best.is_none_or(|(d, _)| dist < d) {
                 best = Some((dist, class));
@@ -1949,6 +1989,31 @@ pub fn scope_name(s: Scope) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_keyword_in_another_sentence_is_no_context() {
+        for gap in [
+            " on file. Lab drawn ",
+            " in Boston; moved ",
+            " verified. Claim ",
+            "? Next ",
+        ] {
+            assert!(crosses_a_sentence(gap.as_bytes()), "{gap:?}");
+        }
+        for gap in [
+            ": ",
+            ". ",
+            ".: ",
+            " per Dr. Roe ",
+            " (mo. day yr) ",
+            " on file. ",
+            " No. ",
+            "; ",
+            " on file, seen 3.5 hrs ago ",
+        ] {
+            assert!(!crosses_a_sentence(gap.as_bytes()), "{gap:?}");
+        }
+    }
 
     #[test]
     fn all_kinds_and_levels_are_in_declaration_order() {
