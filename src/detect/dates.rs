@@ -288,6 +288,15 @@ fn parse_date_general(s: &str, today: Ymd) -> Option<Ymd> {
         return make(n(0..4)? as i32, n(4..6)?, n(6..8)?)
             .or_else(|| make(n(4..8)? as i32, n(0..2)?, n(2..4)?));
     }
+    // DDMONYYYY / DDMONYY (SAS DATE9. and DATE7.: "02JAN1980").
+    if (b.len() == 9 || b.len() == 7)
+        && b[..2].iter().all(u8::is_ascii_digit)
+        && b[2..5].iter().all(u8::is_ascii_alphabetic)
+        && b[5..].iter().all(u8::is_ascii_digit)
+    {
+        let m = month_from_name(&s[2..5])?;
+        return make(expand_year(&s[5..], today)?, m, s[..2].parse().ok()?);
+    }
     // Exactly three non-empty parts (no allocation: this runs for every date candidate).
     let mut parts = [""; 3];
     let mut n = 0;
@@ -439,8 +448,13 @@ mod tests {
             "2-Jan-80",
             "02.01.1980",
             "Jan. 2, 1980",
+            "02JAN1980",
+            "02Jan80",
         ] {
             assert_eq!(parse_birth_date(s, T), want, "{s}");
+        }
+        for s in ["31FEB1980", "02JAX1980", "02JAN198", "2JAN1980x"] {
+            assert_eq!(parse_birth_date(s, T), None, "{s}");
         }
         assert_eq!(parse_birth_date("02/30/1980", T), None);
         assert_eq!(parse_birth_date("1/2/3/80", T), None);
