@@ -25,39 +25,56 @@ pub fn sniff(head: &[u8], ext: Option<&str>) -> bool {
             aho_corasick::packed::Config::new()
                 .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
                 .builder()
-                .extend([
-                    &b"-- MySQL dump"[..],
-                    b"-- PostgreSQL database dump",
-                    b"INSERT INTO ",
-                    b"\nCOPY ",
-                ])
+                .extend(OPENINGS_BYTES)
                 .build()
         });
     let h = &head[..head.len().min(8 * 1024)];
+    match OPENINGS.as_ref() {
+        Some(searcher) => dump_openings(
+            h,
+            searcher
+                .find_iter(h)
+                .map(|m| (m.pattern().as_usize(), m.start())),
+        ),
+        // No SIMD searcher on this CPU: the first of each opening, by substring search.
+        None => dump_openings(h, openings_by_substring(h)),
+    }
+}
+
+/// The four openings of [`sniff`], in its searcher's order.
+const OPENINGS_BYTES: [&[u8]; 4] = [
+    b"-- MySQL dump",
+    b"-- PostgreSQL database dump",
+    b"INSERT INTO ",
+    b"\nCOPY ",
+];
+
+/// The first place of each opening in `h`, as (opening, start).
+fn openings_by_substring(h: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    OPENINGS_BYTES
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| memchr::memmem::find(h, n).map(|at| (i, at)))
+}
+
+/// Whether the openings found in `h` (opening, start) make it a dump: a banner, or an
+/// INSERT (COPY) followed by ` VALUES` (` FROM stdin;`). After the first INSERT (COPY), a
+/// later one cannot be followed by what the first was not: each is looked after once.
+fn dump_openings(h: &[u8], found: impl Iterator<Item = (usize, usize)>) -> bool {
     let follows = |at: usize, what: &[u8]| memchr::memmem::find(&h[at..], what).is_some();
-    let Some(searcher) = OPENINGS.as_ref() else {
-        // No SIMD searcher on this CPU: one substring search each.
-        let has = |n: &[u8]| memchr::memmem::find(h, n);
-        return has(b"-- MySQL dump").is_some()
-            || has(b"-- PostgreSQL database dump").is_some()
-            || has(b"INSERT INTO ").is_some_and(|i| follows(i, b" VALUES"))
-            || has(b"\nCOPY ").is_some_and(|i| follows(i, b" FROM stdin;"));
-    };
     let (mut insert, mut copy) = (false, false);
-    for m in searcher.find_iter(h) {
-        // After the first INSERT (COPY), a later one cannot be followed by what the first was
-        // not: look once.
-        match m.pattern().as_usize() {
+    for (opening, start) in found {
+        match opening {
             0 | 1 => return true,
             2 if !insert => {
                 insert = true;
-                if follows(m.start(), b" VALUES") {
+                if follows(start, b" VALUES") {
                     return true;
                 }
             }
             3 if !copy => {
                 copy = true;
-                if follows(m.start(), b" FROM stdin;") {
+                if follows(start, b" FROM stdin;") {
                     return true;
                 }
             }
@@ -517,6 +534,13 @@ mod tests {
         for t in texts {
             assert_eq!(
                 sniff(t, None),
+                reference(t),
+                "{}",
+                String::from_utf8_lossy(t)
+            );
+            // The path of CPUs without a SIMD searcher.
+            assert_eq!(
+                dump_openings(t, openings_by_substring(t)),
                 reference(t),
                 "{}",
                 String::from_utf8_lossy(t)
