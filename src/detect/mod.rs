@@ -1903,14 +1903,15 @@ impl<'r> Detector<'r> {
             if ke <= label_line_end && !ends_a_label(&text[ke..label_line_end]) {
                 continue; // on the line above, but not its last word: another value's label
             }
+            let dist = if ke <= s { s - ke } else { (ks - e) * 3 };
+            if best.is_some_and(|(d, _)| dist >= d) {
+                continue;
+            }
             let between = if ke <= s { &text[ke..s] } else { &text[e..ks] };
             if crosses_a_sentence(between) {
                 continue; // "Patient DOB on file. Lab drawn 01/02/2023": another sentence's
             }
-            let dist = if ke <= s { s - ke } else { (ks - e) * 3 };
-            if best.is_none_or(|(d, _)| dist < d) {
-                best = Some((dist, class));
-            }
+            best = Some((dist, class));
         }
         match best {
             Some((_, 1)) => Ctx::Positive,
