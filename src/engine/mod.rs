@@ -2223,14 +2223,27 @@ mod tests {
         cfg.max_file_size = 1000;
         cfg.walk.never_read.push((m.dev(), m.ino()));
         for p in [&small, &big, &own] {
+            // The sizes the worker announces before reading (the writer batching's hook).
+            let announced = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
             let run = |meta: Option<Metadata>| {
                 let mut got = Vec::new();
-                Worker::new(&cfg).process(Item::File { path: p, meta }, &mut |r| got.push(r));
+                let mut w = Worker::new(&cfg);
+                let a = announced.clone();
+                w.before_read = Some(Box::new(move |size| a.lock().unwrap().push(size)));
+                w.process(Item::File { path: p, meta }, &mut |r| got.push(r));
                 let f = got.pop().unwrap().file.unwrap();
                 let findings: usize = got.iter().map(|r| r.queued_findings()).sum();
                 (f, findings)
             };
             let (without, n) = run(None);
+            // Announced once, with its size, when it is read; never when it is not.
+            let read = p == &small;
+            let want_sizes = if read {
+                vec![without.size.unwrap()]
+            } else {
+                vec![]
+            };
+            assert_eq!(*announced.lock().unwrap(), want_sizes, "{p:?}");
             assert_eq!(without.size, Some(std::fs::metadata(p).unwrap().len()));
             assert!(without.modified.is_some() && without.inode.is_some());
             let want = match p.file_name().unwrap().to_str().unwrap() {
