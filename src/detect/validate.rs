@@ -107,11 +107,17 @@ pub fn alnum_upper(s: &str) -> String {
 /// The separators between digit groups must all be the same (123-45-6789, 123 45 6789 or
 /// none); `123-45 6789` is rejected.
 fn consistent_separators(s: &str) -> bool {
-    let mut sep: Option<u8> = None;
-    for b in s.bytes().filter(|b| !b.is_ascii_alphanumeric()) {
-        match sep {
-            None => sep = Some(b),
-            Some(x) if x == b => {}
+    // Separators are the runs between letters and digits: one byte ("-", " "), a character
+    // of several bytes (an en dash), or a spaced hyphen (" - "). All must be the same.
+    let mut first: Option<&[u8]> = None;
+    for sep in s
+        .as_bytes()
+        .split(|b| b.is_ascii_alphanumeric())
+        .filter(|r| !r.is_empty())
+    {
+        match first {
+            None => first = Some(sep),
+            Some(x) if x == sep => {}
             Some(_) => return false,
         }
     }
