@@ -304,6 +304,7 @@ fn parse_date_general(s: &str, today: Ymd) -> Option<Ymd> {
         .split(['/', '-', '.', ' ', ','])
         .filter(|p| !p.is_empty())
         .map(strip_ordinal)
+        .filter(|p| !p.eq_ignore_ascii_case("of"))
     {
         if n == 3 {
             return None;
@@ -333,6 +334,10 @@ fn parse_date_general(s: &str, today: Ymd) -> Option<Ymd> {
     if let Some(m) = month_from_name(parts[1]) {
         if num(parts[0]) && num(parts[2]) && parts[0].len() <= 2 {
             return make(expand_year(parts[2], today)?, m, parts[0].parse().ok()?);
+        }
+        // Year first: "1980-Jan-02", "1980 January 2".
+        if num(parts[0]) && num(parts[2]) && parts[0].len() == 4 && parts[2].len() <= 2 {
+            return make(parts[0].parse().ok()?, m, parts[2].parse().ok()?);
         }
     }
     None
@@ -450,10 +455,21 @@ mod tests {
             "Jan. 2, 1980",
             "02JAN1980",
             "02Jan80",
+            "1980-Jan-02",
+            "1980 January 2",
+            "2nd of January 1980",
+            "02 Jan 80",
         ] {
             assert_eq!(parse_birth_date(s, T), want, "{s}");
         }
-        for s in ["31FEB1980", "02JAX1980", "02JAN198", "2JAN1980x"] {
+        for s in [
+            "31FEB1980",
+            "02JAX1980",
+            "02JAN198",
+            "2JAN1980x",
+            "80-Jan-02",
+            "1980-Jan-2000",
+        ] {
             assert_eq!(parse_birth_date(s, T), None, "{s}");
         }
         assert_eq!(parse_birth_date("02/30/1980", T), None);
