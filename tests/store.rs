@@ -65,6 +65,58 @@ fn unchanged_rescan_reads_nothing_and_carries_everything_forward() {
     assert!(full.summary()["bytes_read"].as_u64().unwrap() > 0);
 }
 
+/// A rescan carries each unchanged file's record forward as it was: its format (a CDA
+/// document, an HTML page, a SQL dump, a FHIR XML resource ...) and its encoding included.
+#[test]
+fn carried_file_records_keep_their_format() {
+    let env = Env::new();
+    env.write("a/notes.txt", "SSN: 234-56-7891\n");
+    env.write("a/list.csv", "name,ssn\nJane Roe,234-56-7892\n");
+    env.write(
+        "a/page.html",
+        "<html><body><table><tr><th>SSN</th></tr><tr><td>234-56-7893</td></tr></table></body></html>\n",
+    );
+    env.write(
+        "a/dump.sql",
+        "-- MySQL dump 10.13\nINSERT INTO `patients` VALUES (1,'Roe','234-56-7894');\n",
+    );
+    env.write(
+        "a/ccd.xml",
+        "<?xml version=\"1.0\"?>\n<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><recordTarget><patientRole>\n<id extension=\"998991\" root=\"2.16.840.1.113883.19.5\"/>\n</patientRole></recordTarget></ClinicalDocument>\n",
+    );
+    env.write(
+        "a/patient.xml",
+        "<Patient xmlns=\"http://hl7.org/fhir\">\n  <birthDate value=\"1974-12-25\"/>\n</Patient>\n",
+    );
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in "SSN: 234-56-7895\n".encode_utf16() {
+        utf16.extend_from_slice(&u.to_le_bytes());
+    }
+    env.write("a/wide.txt", utf16);
+    let db = env.dir.path().join("inv.sqlite");
+    let records = |s: &crate::harness::Scan| {
+        let mut v: Vec<String> = s
+            .files()
+            .iter()
+            .map(|f| format!("{} {} {}", f["path"], f["format"], f["encoding"]))
+            .collect();
+        v.sort();
+        v
+    };
+    let first = scan_db(&env, &db, &[]);
+    let second = scan_db(&env, &db, &[]);
+    assert_eq!(second.summary()["incremental"]["carried_forward"], 7);
+    assert_eq!(records(&first), records(&second));
+    for (file, format) in [
+        ("ccd.xml", "cda-xml"),
+        ("page.html", "html"),
+        ("dump.sql", "sql"),
+        ("wide.txt", "text"),
+    ] {
+        assert_eq!(second.file(file)["format"], format, "{file}");
+    }
+}
+
 #[test]
 fn modified_and_removed_files_show_in_diff() {
     let env = Env::new();

@@ -404,6 +404,10 @@ fn intern(s: &str) -> &'static str {
         "hl7",
         "x12",
         "fhir-json",
+        "fhir-xml",
+        "cda-xml",
+        "sql",
+        "html",
         "pdf",
         "spreadsheet",
         "xlsx",
@@ -430,7 +434,19 @@ fn intern(s: &str) -> &'static str {
         "utf-16be",
         "windows-1252",
     ];
-    KNOWN.iter().copied().find(|k| *k == s).unwrap_or("other")
+    if let Some(k) = KNOWN.iter().copied().find(|k| *k == s) {
+        return k;
+    }
+    // A name this list does not know yet (a new format): kept as it was stored, not turned
+    // into "other". Each distinct name is leaked once; there are only a handful.
+    static MORE: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let mut more = MORE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(k) = more.iter().copied().find(|k| *k == s) {
+        return k;
+    }
+    let k: &'static str = Box::leak(s.to_string().into_boxed_str());
+    more.push(k);
+    k
 }
 
 fn status_of(s: &str) -> super::Status {
