@@ -36,6 +36,7 @@ pub const NAMES: &[&str] = &[
     "email",
     "dob",
     "mrn",
+    "structured_mrn",
     "member_id",
     "luhn",
     "digits",
@@ -46,7 +47,7 @@ pub const NAMES: &[&str] = &[
 /// it has no such rule). The detector skips looking for a rule where there is no digit at all.
 pub fn min_digits(name: &str) -> u32 {
     match name {
-        "mrn" | "member_id" => 4,
+        "mrn" | "structured_mrn" | "member_id" => 4,
         _ => 0,
     }
 }
@@ -73,6 +74,10 @@ pub fn validate(name: &str, raw: &[u8], today: dates::Ymd) -> Verdict {
             None => Verdict::Invalid,
         },
         "mrn" => id_value(s, 5, 12, 4),
+        // A field a format defines as the patient's identifier (HL7 PID-3, FHIR type MR, CDA
+        // patientRole/id, X12 REF*EA) may hold a longer one: a GUID (Synthea, test systems,
+        // some EHRs). The structure says what it is; only the length bound is wider.
+        "structured_mrn" => id_value(s, 5, 64, 4),
         "member_id" => id_value(s, 6, 15, 4),
         "luhn" => {
             let d = digits(s);
