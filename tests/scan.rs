@@ -714,6 +714,92 @@ fn fhir_bundles_and_ndjson_larger_than_a_chunk() {
     }
 }
 
+/// FHIR in XML (HAPI and EHR exports): a Bundle larger than a chunk, each Patient with a
+/// narrative and a contained resource before its identifiers. Identifiers are judged as in
+/// JSON (an MR type only on a Patient, SSN and NPI by system, a Coverage's member id); the
+/// same identifiers on an Encounter or an Organization are not PHI of these kinds.
+#[test]
+fn fhir_xml_bundle() {
+    let env = Env::new();
+    let n = 1200;
+    let mut doc = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Bundle xmlns=\"http://hl7.org/fhir\">\n  <type value=\"collection\"/>\n",
+    );
+    let mut want: Vec<(String, String)> = Vec::new();
+    for i in 0..n {
+        let mrn = format!("{:08}", 20_000_000 + i * 7);
+        let ssn = format!("{:03}-{:02}-{:04}", 100 + i % 500, 10 + i % 80, 1000 + i);
+        let dob = format!("19{:02}-{:02}-{:02}", 30 + i % 60, 1 + i % 12, 1 + i % 28);
+        doc.push_str(&format!(
+            r#"  <entry>
+    <fullUrl value="urn:uuid:p{i}"/>
+    <resource>
+      <Patient>
+        <id value="p{i}"/>
+        <text><status value="generated"/><div xmlns="http://www.w3.org/1999/xhtml"><p>{}</p></div></text>
+        <contained><Organization><id value="o{i}"/><identifier><type><coding><code value="MR"/></coding></type><value value="99{mrn}"/></identifier></Organization></contained>
+        <!-- <identifier><value value="00000000"/></identifier> -->
+        <identifier>
+          <use value="usual"/>
+          <type>
+            <coding><system value="http://terminology.hl7.org/CodeSystem/v2-0203"/><code value="MR"/></coding>
+          </type>
+          <system value="urn:oid:1.2.36.146.595.217.0.1"/>
+          <value value="{mrn}"/>
+        </identifier>
+        <identifier><system value="http://hl7.org/fhir/sid/us-ssn"/><value value="{ssn}"/></identifier>
+        <birthDate value="{dob}"/>
+      </Patient>
+    </resource>
+  </entry>
+  <entry><resource><Encounter><identifier><type><coding><code value="MR"/></coding></type><value value="77{mrn}"/></identifier></Encounter></resource></entry>
+"#,
+            "visit notes ".repeat(300)
+        ));
+        want.push(("mrn".into(), mrn));
+        want.push(("ssn".into(), ssn.replace('-', "")));
+        want.push(("dob".into(), dob));
+    }
+    doc.push_str(
+        r#"  <entry><resource><Coverage><identifier><type><coding><code value="MB"/></coding></type><value value="XEH812349021"/></identifier><subscriberId value="W123456789"/></Coverage></resource></entry>
+  <entry><resource><Practitioner><identifier><system value="http://hl7.org/fhir/sid/us-npi"/><value value="1234567893"/></identifier></Practitioner></resource></entry>
+</Bundle>
+"#,
+    );
+    want.push(("insurance_id".into(), "XEH812349021".into()));
+    want.push(("insurance_id".into(), "W123456789".into()));
+    want.push(("npi".into(), "1234567893".into()));
+    assert!(
+        doc.len() > 4 << 20,
+        "the bundle spans chunks: {}",
+        doc.len()
+    );
+    env.write("export/bundle.xml", &doc);
+    let s = env.scan_root(&["--reveal"]);
+    assert_eq!(s.file("bundle.xml")["format"], "fhir-xml");
+    let mut got = s.kinds_values("bundle.xml");
+    got.sort();
+    want.sort();
+    assert_eq!(got.len(), want.len());
+    assert!(got == want, "the values differ");
+    for f in s.findings_in("bundle.xml") {
+        assert!(f["rule"].as_str().unwrap().starts_with("fhir."), "{f}");
+        assert_value_at_its_byte(doc.as_bytes(), f);
+        let rec = f["location"]["record"].as_str().unwrap();
+        assert!(
+            [
+                "Patient.identifier",
+                "Patient.birthDate",
+                "Coverage.identifier",
+                "Coverage.subscriberId",
+                "Practitioner.identifier"
+            ]
+            .contains(&rec),
+            "{f}"
+        );
+    }
+}
+
 /// JSON Lines (an integration's export, one object per line, fields in any order and
 /// named as identifiers): each value is judged by its own field, not read as a CSV table
 /// whose "columns" are the first object's fields. Before, a bare SSN under `"pt_ssn"` or

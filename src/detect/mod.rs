@@ -128,6 +128,7 @@ pub enum TextFormat {
     Hl7(structured::Hl7Delims),
     X12(structured::X12Delims),
     Fhir,
+    FhirXml,
     Cda,
 }
 
@@ -140,6 +141,7 @@ impl TextFormat {
             TextFormat::Hl7(_) => "hl7",
             TextFormat::X12(_) => "x12",
             TextFormat::Fhir => "fhir-json",
+            TextFormat::FhirXml => "fhir-xml",
             TextFormat::Cda => "cda-xml",
         }
     }
@@ -158,6 +160,9 @@ impl TextFormat {
         }
         if structured::sniff_cda(text) {
             return TextFormat::Cda;
+        }
+        if structured::sniff_fhir_xml(text) {
+            return TextFormat::FhirXml;
         }
         if let Some(t) = Table::sniff(text, ext, rules) {
             return TextFormat::Table(t);
@@ -1336,6 +1341,7 @@ impl<'r> Detector<'r> {
                 None => structured::fhir_fields(text, from, to, &mut sc.fields),
             },
             TextFormat::Cda => structured::cda_fields(text, from, to, &mut sc.fields),
+            TextFormat::FhirXml => structured::fhir_xml_fields(text, from, to, &mut sc.fields),
             _ => return,
         }
         let fields = std::mem::take(&mut sc.fields);

@@ -496,20 +496,210 @@ fn fhir_identifier(id: &Value, rtype: &str) -> Option<(&'static str, String, Str
                 .collect()
         })
         .unwrap_or_default();
-    let rec = format!("{rtype}.identifier");
+    let rule = identifier_rule(system, &codes, rtype)?;
+    Some((rule, value, format!("{rtype}.identifier")))
+}
+
+/// The rule a FHIR identifier falls under, from its system, its type codes and the resource
+/// that holds it (JSON and XML alike).
+fn identifier_rule(system: &str, codes: &[&str], rtype: &str) -> Option<&'static str> {
     if SSN_SYSTEMS.contains(&system) || codes.contains(&"SS") || codes.contains(&"SB") {
-        return Some(("fhir.identifier.ssn", value, rec));
+        return Some("fhir.identifier.ssn");
     }
     if MBI_SYSTEMS.contains(&system) || (rtype == "Coverage" && codes.contains(&"MB")) {
-        return Some(("fhir.coverage.member_id", value, rec));
+        return Some("fhir.coverage.member_id");
     }
     if NPI_SYSTEMS.contains(&system) {
-        return Some(("fhir.identifier.npi", value, rec));
+        return Some("fhir.identifier.npi");
     }
     if codes.contains(&"MR") && rtype == "Patient" {
-        return Some(("fhir.identifier.mrn", value, rec));
+        return Some("fhir.identifier.mrn");
     }
     None
+}
+
+/// Does this text look like a FHIR resource or bundle in XML (the FHIR namespace in its
+/// first bytes)?
+pub fn sniff_fhir_xml(text: &[u8]) -> bool {
+    let head = &text[..text.len().min(4096)];
+    let first = head.iter().find(|b| !b.is_ascii_whitespace());
+    first == Some(&b'<')
+        && (memchr::memmem::find(head, b"xmlns=\"http://hl7.org/fhir\"").is_some()
+            || memchr::memmem::find(head, b"xmlns='http://hl7.org/fhir'").is_some())
+}
+
+/// `b` as text ("" when it is not UTF-8).
+fn str_of(b: &[u8]) -> &str {
+    std::str::from_utf8(b).unwrap_or("")
+}
+
+/// An element's name at the start of `b` (after `<` or `</`).
+fn xml_name(b: &[u8]) -> &[u8] {
+    let n = b
+        .iter()
+        .take_while(|c| !c.is_ascii_whitespace() && **c != b'/' && **c != b'>')
+        .count();
+    &b[..n]
+}
+
+/// The resource element (FHIR names resources with a capital, elements without) that encloses
+/// `at`, looking back at most `MAX_BACK` bytes: where a chunk of a large file starts inside one.
+fn fhir_xml_enclosing(text: &[u8], at: usize) -> &[u8] {
+    const MAX_BACK: usize = 64 * 1024;
+    let floor = at.saturating_sub(MAX_BACK);
+    let mut closed: Vec<&[u8]> = Vec::new();
+    let mut end = at;
+    while let Some(i) = memchr::memrchr(b'<', &text[floor..end]) {
+        let p = floor + i;
+        end = p;
+        let closing = text.get(p + 1) == Some(&b'/');
+        let name = xml_name(&text[p + 1 + closing as usize..]);
+        if !name.first().is_some_and(u8::is_ascii_uppercase) {
+            continue;
+        }
+        if closing {
+            closed.push(name);
+        } else if closed.last() == Some(&name) {
+            closed.pop();
+        } else {
+            return name;
+        }
+    }
+    b""
+}
+
+/// FHIR XML fields in `[from, to)`: identifiers (by system and type code, as in JSON),
+/// `birthDate` and a Coverage's `subscriberId`. One pass over the tags, keeping the open
+/// elements: the nearest open element with a capital is the resource.
+pub fn fhir_xml_fields(text: &[u8], from: usize, to: usize, out: &mut Vec<Field>) {
+    /// An identifier being read: its depth, system, value span and type codes.
+    struct Ident<'t> {
+        depth: usize,
+        rtype: &'t [u8],
+        system: &'t [u8],
+        value: Option<(usize, usize)>,
+        codes: Vec<&'t str>,
+    }
+    // Past `to`, only to finish an identifier that opened before it, and not forever.
+    const MAX_AFTER: usize = 64 * 1024;
+    const MAX_DEPTH: usize = 256;
+    let to = to.min(text.len());
+    let outer = fhir_xml_enclosing(text, from);
+    let mut stack: Vec<&[u8]> = Vec::new();
+    let mut ident: Option<Ident> = None;
+    let attr = |tag: (usize, usize), name: &[u8]| {
+        xml_attr(&text[tag.0..tag.1], name).map(|(a, b)| (tag.0 + a, tag.0 + b))
+    };
+    let mut at = from;
+    while let Some(i) = memchr::memchr(b'<', &text[at..]) {
+        let p = at + i;
+        if p >= to && (ident.is_none() || p >= to + MAX_AFTER) {
+            break;
+        }
+        let rest = &text[p + 1..];
+        if rest.starts_with(b"!--") {
+            match memchr::memmem::find(rest, b"-->") {
+                Some(j) => at = p + 1 + j + 3,
+                None => break,
+            }
+            continue;
+        }
+        let Some(j) = memchr::memchr(b'>', rest) else {
+            break;
+        };
+        let e = p + 1 + j + 1;
+        at = e;
+        if rest.starts_with(b"!") || rest.starts_with(b"?") {
+            continue;
+        }
+        if rest.first() == Some(&b'/') {
+            let name = xml_name(&rest[1..]);
+            if let Some(k) = stack.iter().rposition(|n| *n == name) {
+                stack.truncate(k);
+            }
+            if name == b"identifier" {
+                if let Some(id) = ident.take() {
+                    let rtype = str_of(id.rtype);
+                    if let (Some(v), Some(rule)) = (
+                        id.value,
+                        identifier_rule(str_of(id.system), &id.codes, rtype),
+                    ) {
+                        out.push(Field {
+                            rule,
+                            start: v.0,
+                            end: v.1,
+                            record: format!("{rtype}.identifier"),
+                        });
+                    }
+                }
+            }
+            continue;
+        }
+        let name = xml_name(rest);
+        let tag = (p, e);
+        let self_closing = text[e - 2] == b'/';
+        let rtype = || {
+            stack
+                .iter()
+                .rev()
+                .copied()
+                .find(|n| n.first().is_some_and(u8::is_ascii_uppercase))
+                .unwrap_or(outer)
+        };
+        if let Some(id) = ident.as_mut() {
+            let below = &stack[id.depth.min(stack.len())..];
+            match name {
+                b"system" if below.is_empty() => {
+                    id.system = attr(tag, b"value").map_or(&b""[..], |(a, b)| &text[a..b]);
+                }
+                b"value" if below.is_empty() => id.value = attr(tag, b"value"),
+                b"code" if below.first() == Some(&&b"type"[..]) => {
+                    if let Some((a, b)) = attr(tag, b"value") {
+                        id.codes.push(str_of(&text[a..b]));
+                    }
+                }
+                _ => {}
+            }
+        } else if p < to {
+            match name {
+                b"identifier" if !self_closing => {
+                    ident = Some(Ident {
+                        depth: stack.len() + 1,
+                        rtype: rtype(),
+                        system: b"",
+                        value: None,
+                        codes: Vec::new(),
+                    });
+                }
+                b"birthDate" => {
+                    if let Some((a, b)) = attr(tag, b"value") {
+                        let rec = format!("{}.birthDate", str_of(rtype()));
+                        out.push(Field {
+                            rule: "fhir.birthdate",
+                            start: a,
+                            end: b,
+                            record: rec,
+                        });
+                    }
+                }
+                b"subscriberId" if rtype() == b"Coverage" => {
+                    if let Some((a, b)) = attr(tag, b"value") {
+                        out.push(Field {
+                            rule: "fhir.coverage.member_id",
+                            start: a,
+                            end: b,
+                            record: "Coverage.subscriberId".into(),
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !self_closing && stack.len() < MAX_DEPTH {
+            stack.push(name);
+        }
+    }
+    out.sort_by_key(|f| f.start);
 }
 
 /// Does this text look like an HL7 CDA document (C-CDA: discharge summaries, continuity of
@@ -753,5 +943,38 @@ mod tests {
         x12_fields(&doc, d, 0, doc.len(), &mut out);
         let got: Vec<&[u8]> = out.iter().map(|f| &doc[f.start..f.end]).collect();
         assert_eq!(got, vec![&b"XEH812349021"[..], b"19800102"]);
+    }
+    /// A chunk that starts inside a resource learns the resource from before its start; an
+    /// identifier that never closes, a self-closing one, and a comment give nothing.
+    #[test]
+    fn fhir_xml_in_pieces() {
+        let doc = br#"<Bundle xmlns="http://hl7.org/fhir"><entry><resource><Patient>
+<identifier><type><coding><code value="MR"/></coding></type><value value="00482913"/></identifier>
+<identifier/>
+<!-- <identifier><type><coding><code value="MR"/></coding></type><value value="11111111"/></identifier> -->
+<birthDate value="1980-01-02"/>
+</Patient></resource></entry>
+<entry><resource><Patient><identifier><type><coding><code value="MR"/></coding></type><value value="00482914"/>
+"#;
+        assert!(sniff_fhir_xml(doc));
+        let from = memchr::memchr(b'\n', doc).unwrap() + 1;
+        let mut out = Vec::new();
+        fhir_xml_fields(doc, from, doc.len(), &mut out);
+        let got: Vec<(&str, &[u8], &str)> = out
+            .iter()
+            .map(|f| (f.rule, &doc[f.start..f.end], f.record.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "fhir.identifier.mrn",
+                    &b"00482913"[..],
+                    "Patient.identifier"
+                ),
+                ("fhir.birthdate", &b"1980-01-02"[..], "Patient.birthDate"),
+            ]
+        );
+        assert!(!sniff_fhir_xml(b"<Patient><id value=\"x\"/></Patient>"));
     }
 }

@@ -1,5 +1,5 @@
 //! Structured parsers and validators (run in the scanning process): HL7 v2, X12, FHIR JSON
-//! and CDA field extraction, FHIR chunk ends, HTML table splitting, SQL dump rows, date
+//! and XML, and CDA field extraction, FHIR chunk ends, HTML table splitting, SQL dump rows, date
 //! parsing, every validator. Field spans lie inside the text and inside the requested range's segments.
 #![no_main]
 
@@ -38,6 +38,8 @@ fuzz_target!(|input: &[u8]| {
     }
     // Any text, not only what sniffs as CDA: the tag scanner must not trip on anything.
     structured::cda_fields(text, from, to, &mut out);
+    // FHIR XML likewise, on any text.
+    structured::fhir_xml_fields(text, from, to, &mut out);
     for f in &out {
         assert!(
             f.start <= f.end && f.end <= text.len(),
