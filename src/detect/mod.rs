@@ -672,7 +672,7 @@ pub struct Scratch {
     hits: Vec<teddy::Hit>,
     /// Stretches to search for keyword-gated rules: (from, to).
     regions: Vec<(usize, usize)>,
-    per_rule: Vec<Option<(meta::Cache, regex_automata::util::captures::Captures)>>,
+    per_rule: Vec<Option<RuleCache>>,
     /// Try every text rule at every position instead of using the gates (the reference the
     /// tests compare the gates with; far too slow for real use).
     pub every_place: bool,
@@ -791,15 +791,7 @@ impl Scratch {
             cands_tmp: Vec::new(),
             hits: Vec::new(),
             regions: Vec::new(),
-            per_rule: rules
-                .rules
-                .iter()
-                .map(|r| {
-                    r.regex
-                        .as_ref()
-                        .map(|re| (re.create_cache(), re.create_captures()))
-                })
-                .collect(),
+            per_rule: rules.rules.iter().map(|_| None).collect(),
             fields: Vec::new(),
             text_tables: Vec::new(),
             today: dates::Ymd::today(),
@@ -1051,6 +1043,26 @@ fn walk_matches(
         // The DFA cannot tell here: the regex engines can.
         group_matches_regex(g, c, chunk, s, b, cands);
     }
+}
+
+/// A scratch's cache and captures for a rule's regex, made the first time it is used.
+type RuleCache = (meta::Cache, regex_automata::util::captures::Captures);
+
+/// Rule `ri`'s regex (compiled on first use) with this scratch's cache and captures for it.
+#[inline]
+fn regex_and_cache<'a>(
+    rules: &'a RuleSet,
+    per_rule: &'a mut [Option<RuleCache>],
+    ri: usize,
+) -> Option<(
+    &'a meta::Regex,
+    &'a mut meta::Cache,
+    &'a mut regex_automata::util::captures::Captures,
+)> {
+    let re = rules.rules[ri].regex.get()?;
+    let slot = &mut per_rule[ri];
+    let (cache, caps) = slot.get_or_insert_with(|| (re.create_cache(), re.create_captures()));
+    Some((re, cache, caps))
 }
 
 /// Candidates of a token group: the maximal runs of the group's alphabet around each trigger
@@ -1531,10 +1543,7 @@ impl<'r> Detector<'r> {
     fn every_candidate(&self, sc: &mut Scratch, chunk: &Chunk<'_>, cands: &mut Vec<Cand>) {
         for s in chunk.from..chunk.to.min(chunk.text.len()) {
             for &ri in &self.rules.text_rules {
-                let (Some(re), Some((cache, _))) = (
-                    self.rules.rules[ri].regex.as_ref(),
-                    sc.per_rule[ri].as_mut(),
-                ) else {
+                let Some((re, cache, _)) = regex_and_cache(self.rules, &mut sc.per_rule, ri) else {
                     continue;
                 };
                 let input = Input::new(chunk.text).range(s..).anchored(Anchored::Yes);
@@ -1601,10 +1610,8 @@ impl<'r> Detector<'r> {
                             continue;
                         }
                     }
-                    let (Some(re), Some((cache, _))) = (
-                        self.rules.rules[ri].regex.as_ref(),
-                        sc.per_rule[ri].as_mut(),
-                    ) else {
+                    let Some((re, cache, _)) = regex_and_cache(self.rules, &mut sc.per_rule, ri)
+                    else {
                         continue;
                     };
                     let input = Input::new(text).range(h.start..).anchored(Anchored::Yes);
@@ -1761,8 +1768,7 @@ impl<'r> Detector<'r> {
         is_column_rule: bool,
     ) -> Option<(Finding, usize)> {
         let rule = &self.rules.rules[ri];
-        let re = rule.regex.as_ref()?;
-        let (cache, caps) = sc.per_rule[ri].as_mut()?;
+        let (re, cache, caps) = regex_and_cache(self.rules, &mut sc.per_rule, ri)?;
         let end = cell_end.unwrap_or(text.len());
         let input = Input::new(text).range(s..end).anchored(Anchored::Yes);
         let (match_end, span) = if rule.whole_value {

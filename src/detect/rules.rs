@@ -159,7 +159,8 @@ pub struct Rule {
     pub spec: RuleSpec,
     /// Where it came from: "builtin:ssn.toml" or a user file path.
     pub source: String,
-    pub regex: Option<meta::Regex>,
+    /// Its pattern, compiled on first use (see [`LazyRegex`]).
+    pub regex: LazyRegex,
     /// Capture group index of `value` (0 = the whole match).
     pub value_group: usize,
     /// Every match's `value` is the whole match (only look-arounds outside it): the
@@ -185,6 +186,71 @@ pub struct Rule {
 impl Rule {
     pub fn id(&self) -> &str {
         &self.spec.id
+    }
+}
+
+/// A rule's pattern, compiled the first time a scan needs it. Compiling every rule's regex
+/// was a third of start-up (~50M instructions, ~5 ms), paid by every process even when a
+/// scan of a few files uses three rules; a long scan compiles each once, on a worker.
+/// Built-in patterns are known to compile (a test compiles each); a user's pattern is
+/// compiled when it is loaded, so that its errors are reported then.
+#[derive(Debug, Default)]
+pub struct LazyRegex {
+    pattern: Option<String>,
+    cell: std::sync::OnceLock<meta::Regex>,
+}
+
+impl LazyRegex {
+    fn new(pattern: Option<&str>) -> LazyRegex {
+        LazyRegex {
+            pattern: pattern.map(str::to_string),
+            cell: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn build(pattern: &str) -> Result<meta::Regex, regex_automata::meta::BuildError> {
+        meta::Regex::builder()
+            .syntax(syntax_config())
+            .build(pattern)
+    }
+
+    /// Compile now (a user's rule), keeping the error.
+    fn compile(&self) -> Result<&meta::Regex, regex_automata::meta::BuildError> {
+        match &self.pattern {
+            Some(p) => match self.cell.get() {
+                Some(re) => Ok(re),
+                None => {
+                    let re = Self::build(p)?;
+                    Ok(self.cell.get_or_init(|| re))
+                }
+            },
+            None => unreachable!("compile is only called for a rule with a pattern"),
+        }
+    }
+
+    /// The compiled regex (None: a structured rule, which has no pattern).
+    #[inline]
+    pub fn get(&self) -> Option<&meta::Regex> {
+        let p = self.pattern.as_deref()?;
+        Some(self.cell.get_or_init(|| {
+            Self::build(p).expect(
+                "built-in rule patterns compile (tested); user patterns are compiled at load",
+            )
+        }))
+    }
+}
+
+/// The capture index of the group named `value` in `h` (0 when there is none).
+fn value_group_of(h: &regex_syntax::hir::Hir) -> usize {
+    use regex_syntax::hir::HirKind;
+    match h.kind() {
+        HirKind::Capture(c) if c.name.as_deref() == Some("value") => c.index as usize,
+        HirKind::Capture(c) => value_group_of(&c.sub),
+        HirKind::Repetition(r) => value_group_of(&r.sub),
+        HirKind::Concat(hs) | HirKind::Alternation(hs) => {
+            hs.iter().map(value_group_of).max().unwrap_or(0)
+        }
+        _ => 0,
     }
 }
 
@@ -435,12 +501,19 @@ impl RuleSet {
                 kw_id(&mut keyword_list, h);
             }
         }
-        let keywords = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .match_kind(MatchKind::Standard)
-            .build(&keyword_list)
-            .context("building the keyword automaton")?;
+        // The two word automata are built on their own threads while the rules, gates and
+        // prefilters are made here (with the anchored DFA's thread, start-up is ~3 threads
+        // of work; the automata were ~25M instructions of the main thread's ~95M).
+        let keywords = {
+            let list = keyword_list.clone();
+            std::thread::spawn(move || {
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                    .match_kind(MatchKind::Standard)
+                    .build(&list)
+            })
+        };
 
         let mut rules = Vec::new();
         let mut hirs = Vec::new();
@@ -462,6 +535,8 @@ impl RuleSet {
                     );
                 }
             }
+            // Parsed once: for the value group, and for the gates below.
+            let hir = spec.pattern.as_deref().and_then(super::gate::parse);
             let (regex, value_group) = match (spec.scope, &spec.pattern) {
                 (Scope::Structured, _) => {
                     if !STRUCTURED_IDS.contains(&spec.id.as_str()) {
@@ -470,23 +545,31 @@ impl RuleSet {
                             spec.id
                         );
                     }
-                    (None, 0)
+                    (LazyRegex::default(), 0)
                 }
                 (_, None) => bail!("rule {}: a pattern is required", spec.id),
                 (_, Some(p)) => {
-                    let re = meta::Regex::builder()
-                        .syntax(syntax_config())
-                        .build(p)
-                        .with_context(|| format!("rule {}: compiling its pattern", spec.id))?;
-                    let g = re
-                        .group_info()
-                        .to_index(regex_automata::PatternID::ZERO, "value")
-                        .unwrap_or(0);
-                    (Some(re), g)
+                    let re = LazyRegex::new(Some(p));
+                    let builtin = source.starts_with("builtin:");
+                    match &hir {
+                        Some(h) if builtin => {
+                            let g = value_group_of(h);
+                            (re, g)
+                        }
+                        _ => {
+                            let g = re
+                                .compile()
+                                .with_context(|| {
+                                    format!("rule {}: compiling its pattern", spec.id)
+                                })?
+                                .group_info()
+                                .to_index(regex_automata::PatternID::ZERO, "value")
+                                .unwrap_or(0);
+                            (re, g)
+                        }
+                    }
                 }
             };
-            // Parsed once: for this, and for the gates below.
-            let hir = spec.pattern.as_deref().and_then(super::gate::parse);
             let whole_value =
                 value_group == 0 || hir.as_ref().is_some_and(super::gate::value_is_whole);
             hirs.push(hir);
@@ -535,6 +618,16 @@ impl RuleSet {
                 negative_header_ids,
             });
         }
+
+        let header_words = {
+            let list = header_word_list.clone();
+            std::thread::spawn(move || {
+                AhoCorasickBuilder::new()
+                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                    .match_kind(MatchKind::Standard)
+                    .build(&list)
+            })
+        };
 
         let mut text_rules: Vec<usize> = (0..rules.len())
             .filter(|&i| rules[i].spec.scope == Scope::Text)
@@ -720,11 +813,14 @@ impl RuleSet {
         let at_group = group(|g| *g == Gate::At, false)?;
         let window_group = group(|g| *g == Gate::Window, false)?;
 
-        let header_words = AhoCorasickBuilder::new()
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .match_kind(MatchKind::Standard)
-            .build(&header_word_list)
-            .context("building the header-word automaton")?;
+        let joined = |h: std::thread::JoinHandle<Result<AhoCorasick, aho_corasick::BuildError>>,
+                      what: &str| {
+            h.join()
+                .map_err(|_| anyhow::anyhow!("building the {what} automaton panicked"))?
+                .with_context(|| format!("building the {what} automaton"))
+        };
+        let header_words = joined(header_words, "header-word")?;
+        let keywords = joined(keywords, "keyword")?;
         Ok(RuleSet {
             header_words,
             header_word_count: header_word_list.len(),
@@ -767,6 +863,29 @@ pub fn keyword_spellings(k: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// Built-in patterns are compiled on first use: each must compile, and the value group
+    /// read from its parsed pattern at load must be the compiled regex's.
+    #[test]
+    fn every_builtin_pattern_compiles_with_its_value_group() {
+        let rules = RuleSet::load(&[] as &[&Path]).unwrap();
+        let mut n = 0;
+        for r in &rules.rules {
+            let Some(p) = r.spec.pattern.as_deref() else {
+                continue;
+            };
+            assert!(r.regex.cell.get().is_none(), "{}: compiled at load", r.id());
+            let re = LazyRegex::build(p).unwrap_or_else(|e| panic!("{}: {e}", r.id()));
+            let want = re
+                .group_info()
+                .to_index(regex_automata::PatternID::ZERO, "value")
+                .unwrap_or(0);
+            assert_eq!(r.value_group, want, "{}", r.id());
+            assert!(r.regex.get().is_some());
+            n += 1;
+        }
+        assert!(n > 20);
+    }
+
     #[test]
     fn header_words() {
         assert!(header_matches("patientid", "patient id"));
@@ -798,7 +917,7 @@ mod tests {
         let mut checked = 0;
         for r in rules.rules.iter().filter(|r| r.whole_value) {
             // Structured rules have no pattern: their parsers give the value.
-            let Some(re) = r.regex.as_ref() else { continue };
+            let Some(re) = r.regex.get() else { continue };
             let mut caps = re.create_captures();
             for ex in r.spec.examples.iter().chain(&r.spec.negative_examples) {
                 for at in 0..ex.len() {
