@@ -208,14 +208,14 @@ impl LazyRegex {
         }
     }
 
-    fn build(pattern: &str) -> Result<meta::Regex, regex_automata::meta::BuildError> {
-        meta::Regex::builder()
+    fn build(pattern: &str) -> Result<meta::Regex> {
+        Ok(meta::Regex::builder()
             .syntax(syntax_config())
-            .build(pattern)
+            .build(pattern)?)
     }
 
     /// Compile now (a user's rule), keeping the error.
-    fn compile(&self) -> Result<&meta::Regex, regex_automata::meta::BuildError> {
+    fn compile(&self) -> Result<&meta::Regex> {
         match &self.pattern {
             Some(p) => match self.cell.get() {
                 Some(re) => Ok(re),
