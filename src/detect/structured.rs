@@ -228,7 +228,9 @@ fn x12_segment(text: &[u8], d: X12Delims, s: usize, e: usize, out: &mut Vec<Fiel
         b"DMG" if el(1) == b"D8" => push(out, "x12.dmg.dob", 2, "DMG*"),
         b"REF" => match el(1) {
             b"SY" => push(out, "x12.nm1.ssn", 2, "REF*"),
-            b"1W" => push(out, "x12.nm1.member_id", 2, "REF*"),
+            // 1W: member identification number; 0F: the subscriber number of an 834
+            // enrollment.
+            b"1W" | b"0F" => push(out, "x12.nm1.member_id", 2, "REF*"),
             b"EA" => push(out, "x12.ref.mrn", 2, "REF*"),
             _ => {}
         },
