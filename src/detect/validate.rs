@@ -69,7 +69,8 @@ pub fn validate(name: &str, raw: &[u8], today: dates::Ymd) -> Verdict {
         "credit_card" => credit_card(s),
         "phone" => phone(s),
         "email" => email(s),
-        "dob" => match dates::parse_birth_date(s, today) {
+        // An ISO date's value may end with the 'T' of its time (dob.iso).
+        "dob" => match dates::parse_birth_date(s.strip_suffix('T').unwrap_or(s), today) {
             Some(d) => Verdict::Valid(d.iso()),
             None => Verdict::Invalid,
         },
