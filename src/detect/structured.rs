@@ -570,6 +570,19 @@ fn fhir_xml_enclosing(text: &[u8], at: usize) -> &[u8] {
     b""
 }
 
+/// Where the `<identifier>` that `at` is inside starts, if it is inside one (looking back at
+/// most 64 KiB).
+fn fhir_xml_open_identifier(text: &[u8], at: usize) -> Option<usize> {
+    const MAX_BACK: usize = 64 * 1024;
+    let floor = at.saturating_sub(MAX_BACK);
+    let window = &text[floor..at];
+    let open = memchr::memmem::rfind_iter(window, b"<identifier")
+        .map(|i| floor + i)
+        .find(|&p| xml_tag_at(text, p, b"<identifier").is_some())?;
+    let closed = memchr::memmem::rfind(&text[open..at], b"</identifier").is_some();
+    (!closed).then_some(open)
+}
+
 /// FHIR XML fields in `[from, to)`: identifiers (by system and type code, as in JSON),
 /// `birthDate` and a Coverage's `subscriberId`. One pass over the tags, keeping the open
 /// elements: the nearest open element with a capital is the resource.
@@ -586,13 +599,18 @@ pub fn fhir_xml_fields(text: &[u8], from: usize, to: usize, out: &mut Vec<Field>
     const MAX_AFTER: usize = 64 * 1024;
     const MAX_DEPTH: usize = 256;
     let to = to.min(text.len());
-    let outer = fhir_xml_enclosing(text, from);
+    // A chunk that starts inside an identifier reads it from its start tag (its type and
+    // system come before its value); every chunk keeps only the values inside its range, so
+    // an identifier cut by a chunk end gives its value once, on the side where it is.
+    let start = fhir_xml_open_identifier(text, from).unwrap_or(from);
+    let outer = fhir_xml_enclosing(text, start);
+    let in_range = |a: usize| from <= a && a < to;
     let mut stack: Vec<&[u8]> = Vec::new();
     let mut ident: Option<Ident> = None;
     let attr = |tag: (usize, usize), name: &[u8]| {
         xml_attr(&text[tag.0..tag.1], name).map(|(a, b)| (tag.0 + a, tag.0 + b))
     };
-    let mut at = from;
+    let mut at = start;
     while let Some(i) = memchr::memchr(b'<', &text[at..]) {
         let p = at + i;
         if p >= to && (ident.is_none() || p >= to + MAX_AFTER) {
@@ -622,10 +640,8 @@ pub fn fhir_xml_fields(text: &[u8], from: usize, to: usize, out: &mut Vec<Field>
             if name == b"identifier" {
                 if let Some(id) = ident.take() {
                     let rtype = str_of(id.rtype);
-                    if let (Some(v), Some(rule)) = (
-                        id.value,
-                        identifier_rule(str_of(id.system), &id.codes, rtype),
-                    ) {
+                    let rule = identifier_rule(str_of(id.system), &id.codes, rtype);
+                    if let (Some(v), Some(rule)) = (id.value.filter(|v| in_range(v.0)), rule) {
                         out.push(Field {
                             rule,
                             start: v.0,
@@ -674,7 +690,7 @@ pub fn fhir_xml_fields(text: &[u8], from: usize, to: usize, out: &mut Vec<Field>
                     });
                 }
                 b"birthDate" => {
-                    if let Some((a, b)) = attr(tag, b"value") {
+                    if let Some((a, b)) = attr(tag, b"value").filter(|v| in_range(v.0)) {
                         let rec = format!("{}.birthDate", str_of(rtype()));
                         out.push(Field {
                             rule: "fhir.birthdate",
@@ -685,7 +701,7 @@ pub fn fhir_xml_fields(text: &[u8], from: usize, to: usize, out: &mut Vec<Field>
                     }
                 }
                 b"subscriberId" if rtype() == b"Coverage" => {
-                    if let Some((a, b)) = attr(tag, b"value") {
+                    if let Some((a, b)) = attr(tag, b"value").filter(|v| in_range(v.0)) {
                         out.push(Field {
                             rule: "fhir.coverage.member_id",
                             start: a,
@@ -978,5 +994,38 @@ mod tests {
             ]
         );
         assert!(!sniff_fhir_xml(b"<Patient><id value=\"x\"/></Patient>"));
+    }
+    /// Split into two chunks at every line start, the fields are those of one pass: an
+    /// identifier cut by a chunk end gives its value once, whichever side it is on.
+    #[test]
+    fn fhir_xml_chunks_lose_nothing() {
+        let doc = br#"<Bundle xmlns="http://hl7.org/fhir">
+<entry><resource><Patient>
+<identifier>
+<type><coding><code value="MR"/></coding></type>
+<value value="00482913"/>
+</identifier>
+<identifier><system value="http://hl7.org/fhir/sid/us-ssn"/>
+<value value="536-22-0198"/></identifier>
+<birthDate value="1980-01-02"/>
+</Patient></resource></entry>
+</Bundle>
+"#;
+        let fields = |from: usize, to: usize| {
+            let mut out = Vec::new();
+            fhir_xml_fields(doc, from, to, &mut out);
+            out.retain(|f| from <= f.start && f.start < to);
+            out.iter()
+                .map(|f| (f.rule, f.start, f.end, f.record.clone()))
+                .collect::<Vec<_>>()
+        };
+        let whole = fields(0, doc.len());
+        assert_eq!(whole.len(), 3);
+        for (i, _) in doc.iter().enumerate().filter(|&(_, &b)| b == b'\n') {
+            let cut = i + 1;
+            let mut got = fields(0, cut);
+            got.extend(fields(cut, doc.len()));
+            assert_eq!(got, whole, "cut at {cut}");
+        }
     }
 }
