@@ -201,9 +201,9 @@ pub struct LazyRegex {
 }
 
 impl LazyRegex {
-    fn new(pattern: Option<&str>) -> LazyRegex {
+    fn new(pattern: &str) -> LazyRegex {
         LazyRegex {
-            pattern: pattern.map(str::to_string),
+            pattern: Some(pattern.to_string()),
             cell: std::sync::OnceLock::new(),
         }
     }
@@ -214,18 +214,13 @@ impl LazyRegex {
             .build(pattern)?)
     }
 
-    /// Compile now (a user's rule), keeping the error.
-    fn compile(&self) -> Result<&meta::Regex> {
-        match &self.pattern {
-            Some(p) => match self.cell.get() {
-                Some(re) => Ok(re),
-                None => {
-                    let re = Self::build(p)?;
-                    Ok(self.cell.get_or_init(|| re))
-                }
-            },
-            None => unreachable!("compile is only called for a rule with a pattern"),
-        }
+    /// Compile now (a user's rule), keeping the error. None: no pattern.
+    fn compile(&self) -> Option<Result<&meta::Regex>> {
+        let p = self.pattern.as_deref()?;
+        Some(match self.cell.get() {
+            Some(re) => Ok(re),
+            None => Self::build(p).map(|re| self.cell.get_or_init(|| re)),
+        })
     }
 
     /// The compiled regex (None: a structured rule, which has no pattern).
@@ -549,7 +544,7 @@ impl RuleSet {
                 }
                 (_, None) => bail!("rule {}: a pattern is required", spec.id),
                 (_, Some(p)) => {
-                    let re = LazyRegex::new(Some(p));
+                    let re = LazyRegex::new(p);
                     let builtin = source.starts_with("builtin:");
                     match &hir {
                         Some(h) if builtin => {
@@ -559,6 +554,7 @@ impl RuleSet {
                         _ => {
                             let g = re
                                 .compile()
+                                .expect("a rule with a pattern")
                                 .with_context(|| {
                                     format!("rule {}: compiling its pattern", spec.id)
                                 })?
