@@ -800,6 +800,77 @@ fn fhir_xml_bundle() {
     }
 }
 
+/// A FHIR resource larger than a text chunk (a Patient with a photo, as EHR exports write
+/// them) is still read as one resource, in JSON and in XML: text is read in small chunks,
+/// FHIR in chunks that hold a whole resource (`TextReader::widen`). With FHIR read in text
+/// chunks, the MRN and SSN were reported only by the text rules, or not at all.
+#[test]
+fn fhir_resources_larger_than_a_text_chunk() {
+    let env = Env::new();
+    // 1 MiB of base64, the photo before the identifiers.
+    let photo: String = (0..(1usize << 20))
+        .map(|i| {
+            char::from(
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[i * 7 % 64],
+            )
+        })
+        .collect();
+    assert!(photo.len() > phiscan::extract::text::CHUNK);
+    let json = format!(
+        r#"{{"resourceType":"Bundle","type":"collection","entry":[
+{{"resource":{{"resourceType":"Patient","id":"p1","photo":[{{"contentType":"image/jpeg","data":"{photo}"}}],
+ "identifier":[{{"type":{{"coding":[{{"system":"http://terminology.hl7.org/CodeSystem/v2-0203","code":"MR"}}]}},"value":"A0098123"}},
+ {{"system":"http://hl7.org/fhir/sid/us-ssn","value":"536-22-0198"}}],"birthDate":"1962-03-14"}}}},
+{{"resource":{{"resourceType":"Patient","id":"p2","identifier":[{{"type":{{"coding":[{{"code":"MR"}}]}},"value":"B0098124"}}],"birthDate":"1970-01-02"}}}}
+]}}
+"#
+    );
+    env.write("export/patients.json", &json);
+    let xml = format!(
+        r#"<Bundle xmlns="http://hl7.org/fhir"><type value="collection"/><entry><resource><Patient>
+<id value="p3"/><photo><contentType value="image/jpeg"/><data value="{photo}"/></photo>
+<identifier><type><coding><system value="http://terminology.hl7.org/CodeSystem/v2-0203"/><code value="MR"/></coding></type><value value="C0098125"/></identifier>
+<birthDate value="1955-05-05"/></Patient></resource></entry></Bundle>
+"#
+    );
+    env.write("export/patient.xml", &xml);
+    let s = env.scan_root(&["--reveal"]);
+    assert_eq!(s.file("patients.json")["format"], "fhir-json");
+    assert_eq!(s.file("patient.xml")["format"], "fhir-xml");
+    let rules = |suffix: &str| {
+        let mut v: Vec<(String, String)> = s
+            .findings_in(suffix)
+            .iter()
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["value"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let pair = |r: &str, v: &str| (r.to_string(), v.to_string());
+    assert_eq!(
+        rules("patients.json"),
+        vec![
+            pair("fhir.birthdate", "1962-03-14"),
+            pair("fhir.birthdate", "1970-01-02"),
+            pair("fhir.identifier.mrn", "A0098123"),
+            pair("fhir.identifier.mrn", "B0098124"),
+            pair("fhir.identifier.ssn", "536220198"),
+        ]
+    );
+    assert_eq!(
+        rules("patient.xml"),
+        vec![
+            pair("fhir.birthdate", "1955-05-05"),
+            pair("fhir.identifier.mrn", "C0098125"),
+        ]
+    );
+}
+
 /// JSON Lines (an integration's export, one object per line, fields in any order and
 /// named as identifiers): each value is judged by its own field, not read as a CSV table
 /// whose "columns" are the first object's fields. Before, a bare SSN under `"pt_ssn"` or

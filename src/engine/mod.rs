@@ -1072,6 +1072,9 @@ impl<'a> Worker<'a> {
                 if matches!(format, TextFormat::Plain) && extract::sql::sniff(sample, ext) {
                     sql = Some(extract::sql::State::default());
                 }
+                if matches!(format, TextFormat::Fhir | TextFormat::FhirXml) {
+                    reader.widen(extract::text::DOCUMENT_CHUNK, record_end);
+                }
             }
             // A SQL dump's rows are read as tables, after the rest of the chunk.
             let sql_tables = match sql.as_mut() {

@@ -1,7 +1,7 @@
 //! Streaming text in any encoding (`extract::text::TextReader`) with the engine's chunk loop:
 //! the reportable ranges of the chunks are the whole decoded text exactly once, in order, with
 //! any short-read pattern; every finding's location lies inside the file. Byte 0 picks the
-//! encoding and the read sizes; with its top bit set the input is repeated past one 4 MiB chunk
+//! encoding and the read sizes; with its top bit set the input is repeated past one chunk
 //! so that chunk boundaries (record ends, overlap, UTF-16 pairs cut in two) are exercised.
 #![no_main]
 #[path = "common.rs"]
