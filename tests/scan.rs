@@ -1399,6 +1399,45 @@ fn column_headers_as_exports_write_them() {
     assert_eq!(s.kinds_values("visits.csv"), vec![]);
 }
 
+/// A label that ends a table's header line ("MEMBER_NO") does not label the first cell of
+/// the next row: that cell is judged by its own column ("SUBSCRIBER_SSN"). Before, the member
+/// id label rule read across the line end and reported the SSN as a member id.
+#[test]
+fn a_header_label_does_not_reach_into_the_next_row() {
+    let env = Env::new();
+    for (name, d, eol) in [
+        ("a.psv", "|", "\n"),
+        ("b.csv", ",", "\r\n"),
+        ("c.tsv", "\t", "\n"),
+    ] {
+        let header = ["SUBSCRIBER_SSN", "SUBSCRIBER_DOB", "MEMBER_NO"].join(d);
+        let row = ["536220198", "19620314", "XYZ123456789"].join(d);
+        env.write(name, format!("{header}{eol}{row}{eol}"));
+    }
+    let s = env.scan_root(&["--reveal"]);
+    for name in ["a.psv", "b.csv", "c.tsv"] {
+        let mut got = s.kinds_values(name);
+        got.sort();
+        let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+        assert_eq!(
+            got,
+            vec![
+                pair("dob", "1962-03-14"),
+                pair("insurance_id", "XYZ123456789"),
+                pair("ssn", "536220198"),
+            ],
+            "{name}"
+        );
+    }
+    // In running text a label on one line still labels the value on the next (forms).
+    env.write("form.txt", "Member No\n536220198\n");
+    let s = env.scan_root(&["--reveal"]);
+    assert_eq!(
+        s.kinds_values("form.txt"),
+        vec![("insurance_id".to_string(), "536220198".to_string())]
+    );
+}
+
 /// Reports exported as CSV often print a title, a "generated" line or an empty row of
 /// delimiters above the header: the header is the first line below them that names
 /// columns, and the columns are judged by it.

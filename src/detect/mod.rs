@@ -1786,6 +1786,16 @@ impl<'r> Detector<'r> {
         if cell_end.is_some_and(|ce| match_end != ce) {
             return None;
         }
+        // In a delimited table a label does not reach across a row end: "MEMBER_NO" ending
+        // the header line does not label the first cell of the next row (a label on one line
+        // and its value on the next is kept in running text, as forms print them).
+        if matches!(table, Layout::Csv(_))
+            && !is_column_rule
+            && span.start > s
+            && memchr::memchr2(b'\n', b'\r', &text[s..span.start]).is_some()
+        {
+            return None;
+        }
         let p = rule.spec.confidence;
         let level_of = |sc: &mut Scratch| {
             if is_column_rule || !rule.context_matters {
