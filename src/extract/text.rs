@@ -413,6 +413,17 @@ mod tests {
         }
     }
 
+    /// A source over `data` that breaks its reads up, is interrupted every third call, and
+    /// fails at `fail_at` if given.
+    fn flaky(data: Vec<u8>, fail_at: Option<usize>) -> Flaky {
+        Flaky {
+            data,
+            pos: 0,
+            calls: 0,
+            fail_at,
+        }
+    }
+
     fn lines(n: usize) -> Vec<u8> {
         let mut data = Vec::new();
         let mut i = 0u64;
@@ -428,12 +439,7 @@ mod tests {
         let data = lines(9 << 20);
         let head = &data[..1000];
         for enc in [Encoding::Utf8, Encoding::Windows1252] {
-            let src = Flaky {
-                data: data[head.len()..].to_vec(),
-                pos: 0,
-                calls: 0,
-                fail_at: None,
-            };
+            let src = flaky(data[head.len()..].to_vec(), None);
             let mut r = TextReader::new(src, enc, head, 0);
             let mut got = Vec::new();
             while r.next_chunk(b'\n').unwrap() {
@@ -445,12 +451,7 @@ mod tests {
         }
         // UTF-16 goes through the decoder: the same text comes out.
         let wide: Vec<u8> = data.iter().flat_map(|&b| [b, 0]).collect();
-        let src = Flaky {
-            data: wide[1000..].to_vec(),
-            pos: 0,
-            calls: 0,
-            fail_at: None,
-        };
+        let src = flaky(wide[1000..].to_vec(), None);
         let mut r = TextReader::new(src, Encoding::Utf16Le, &wide[..1000], 0);
         let mut got = Vec::new();
         while r.next_chunk(b'\n').unwrap() {
@@ -468,12 +469,7 @@ mod tests {
         let data = lines(11 << 20);
         let wide: Vec<u8> = data.iter().flat_map(|&b| [b, 0]).collect();
         for (enc, bytes) in [(Encoding::Utf8, &data), (Encoding::Utf16Le, &wide)] {
-            let src = Flaky {
-                data: bytes[1000..].to_vec(),
-                pos: 0,
-                calls: 0,
-                fail_at: None,
-            };
+            let src = flaky(bytes[1000..].to_vec(), None);
             let mut r = TextReader::new(src, enc, &bytes[..1000], 0);
             assert!(r.next_chunk(b'\n').unwrap());
             assert!(r.to <= CHUNK);
@@ -490,12 +486,7 @@ mod tests {
             );
         }
         let fail_at = 3 << 20;
-        let src = Flaky {
-            data: data.clone(),
-            pos: 0,
-            calls: 0,
-            fail_at: Some(fail_at),
-        };
+        let src = flaky(data.clone(), Some(fail_at));
         let mut r = TextReader::new(src, Encoding::Utf8, &[], 0);
         assert!(r.next_chunk(b'\n').unwrap());
         r.widen(DOCUMENT_CHUNK, b'\n');
@@ -508,12 +499,7 @@ mod tests {
     fn a_read_error_counts_the_bytes_before_it() {
         let data = lines(9 << 20);
         let fail_at = (5 << 20) + 123;
-        let src = Flaky {
-            data: data.clone(),
-            pos: 0,
-            calls: 0,
-            fail_at: Some(fail_at),
-        };
+        let src = flaky(data.clone(), Some(fail_at));
         let mut r = TextReader::new(src, Encoding::Utf8, &[], 0);
         let mut got = Vec::new();
         let err = loop {
