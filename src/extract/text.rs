@@ -149,7 +149,8 @@ impl<R: Read> TextReader<R> {
     }
 
     /// Make this chunk and the next ones hold up to `chunk` bytes of new text (never fewer
-    /// than now): formats read as documents (FHIR, CDA) need a whole resource in one chunk.
+    /// than now): formats read as documents (FHIR JSON and XML) need a whole resource in one
+    /// chunk.
     /// The current chunk is read on to its new size and cut again. A read error is kept for
     /// the next [`TextReader::next_chunk`], so the text read before it is still searched.
     pub fn widen(&mut self, chunk: usize, record_end: u8) {
