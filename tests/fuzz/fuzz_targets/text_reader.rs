@@ -2,14 +2,16 @@
 //! the reportable ranges of the chunks are the whole decoded text exactly once, in order, with
 //! any short-read pattern; every finding's location lies inside the file. Byte 0 picks the
 //! encoding and the read sizes; with its top bit set the input is repeated past one chunk
-//! so that chunk boundaries (record ends, overlap, UTF-16 pairs cut in two) are exercised.
+//! so that chunk boundaries (record ends, overlap, UTF-16 pairs cut in two) are exercised;
+//! with bit 6 set (or when the text sniffs as FHIR, as in the engine) the reader is widened
+//! to `DOCUMENT_CHUNK` after its first chunk (`TextReader::widen`).
 #![no_main]
 #[path = "common.rs"]
 mod common;
 
 use libfuzzer_sys::fuzz_target;
 use phiscan::detect::{Chunk, Detector, Scratch, TextFormat};
-use phiscan::extract::text::{Cursor, TextReader, CHUNK};
+use phiscan::extract::text::{Cursor, TextReader, CHUNK, DOCUMENT_CHUNK};
 use phiscan::extract::{self, Encoding};
 use std::io::Read;
 
@@ -107,13 +109,17 @@ fuzz_target!(|input: &[u8]| {
             last_end,
             "chunks are contiguous"
         );
-        last_end = reader.base + reader.to as u64;
         if first {
             let sample = &reader.text[..reader.text.len().min(64 * 1024)];
             format = TextFormat::sniff(sample, None, rules);
             record_end = format.record_end();
             cursor = Some(Cursor::new(encoding, bom, sample));
+            if ctl & 0x40 != 0 || matches!(format, TextFormat::Fhir | TextFormat::FhirXml) {
+                reader.widen(DOCUMENT_CHUNK, record_end);
+                assert!(reader.from <= reader.to && reader.to <= reader.text.len());
+            }
         }
+        last_end = reader.base + reader.to as u64;
         covered.extend_from_slice(&reader.text[reader.from..reader.to]);
         let chunk = Chunk {
             text: &reader.text,
