@@ -12,9 +12,9 @@
 //! * **labels**: a rule whose every match begins with one of a finite set of literals (a
 //!   labelled MRN or member id: "MRN", "Member ID" ...) is tried, anchored, where such a
 //!   literal starts; the same vectorized pass finds them.
-//! * **digit tokens**: a rule whose matches need a digit and use no lowercase letter lies inside
-//!   a maximal run of bytes of its alphabet (digits, separators, capitals). Each run around a
-//!   digit is counted (digits, capitals) and searched only when it holds as many as some rule's
+//! * **digit tokens**: a rule whose matches need a digit and use at most two lowercase letters
+//!   (a phone extension's `x`) lies inside a maximal run of bytes of its alphabet (digits,
+//!   separators, capitals). Each run around a digit is counted (digits, capitals) and searched only when it holds as many as some rule's
 //!   shortest match needs: a date or an amount is not a 9-digit SSN and is skipped without an
 //!   automaton.
 //! * **`@` tokens**: likewise around an `@` for rules that need one (e-mail).
@@ -537,8 +537,10 @@ pub fn gate_for(spec: &RuleSpec, h: &Hir) -> (Gate, Shape) {
             return (Gate::Labels(lits), s);
         }
     }
-    let lower = (b'a'..=b'z').any(|b| s.alphabet[b as usize]);
-    if s.min_digits >= 1 && !lower {
+    // A lowercase letter or two (a phone's extension: "212-555-0143x12") lengthens few
+    // tokens; more (words) would make every token a run of prose.
+    let lower = (b'a'..=b'z').filter(|&b| s.alphabet[b as usize]).count();
+    if s.min_digits >= 1 && lower <= 2 {
         return (Gate::Digits, s);
     }
     if s.min_at >= 1 {
