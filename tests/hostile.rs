@@ -2075,8 +2075,13 @@ fn xls_with_an_endless_sector_chain_costs_one_file() {
 /// the one file it happened in: an `error` record naming the source location, the scan goes
 /// on in the same worker thread, and the panic's message — which, for a failed slice of
 /// scanned text, quotes that text — is never printed. Debug builds inject the panic with
-/// `PHISCAN_TEST_PANIC`; its message quotes the file's first line (an SSN).
+/// `PHISCAN_TEST_PANIC`; its message quotes the file's first line (an SSN). A release build
+/// has no such hook (`cargo test --release` tests the release binary): nothing to inject.
 #[test]
+#[cfg_attr(
+    not(debug_assertions),
+    ignore = "the panic is injected by a hook only debug builds have"
+)]
 fn a_panic_while_scanning_costs_one_file_and_its_message_is_never_shown() {
     let env = Env::new();
     env.write("a/crash.txt", "SSN 536-22-0198 for Jane Roe\n");
@@ -2230,7 +2235,9 @@ fn member_names_that_are_not_utf8_keep_their_bytes() {
 
 /// Found by fuzzing in CI (target `email`): mail-parser 0.11 panics on this malformed MIME
 /// structure ("Invalid part ID, could not find multipart"), in the scanning process. The
-/// message is an `error` record; the scan goes on and the file next to it is read.
+/// message is an `error` record; the scan goes on and the file next to it is read. The panic
+/// is one of mail-parser's debug assertions: a release build (`cargo test --release`) reads
+/// the message instead, and reports what it holds.
 #[test]
 fn mail_parser_panic_costs_one_message() {
     let env = Env::new();
@@ -2243,7 +2250,12 @@ fn mail_parser_panic_costs_one_message() {
     env.write("mail/note.txt", NOTE);
     let s = env.scan_root(&["-j", "1"]);
     let r = s.file("mail/bad.eml");
-    assert_eq!(r["status"], "error", "{r}");
+    let want = if cfg!(debug_assertions) {
+        "error"
+    } else {
+        "scanned"
+    };
+    assert_eq!(r["status"], want, "{r}");
     assert_eq!(s.file("mail/note.txt")["findings"], 2);
     assert_eq!(s.summary()["files"], 2);
 }
