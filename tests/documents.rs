@@ -114,6 +114,72 @@ fn text_pdf(pages: &[&[&str]]) -> Vec<u8> {
     pdf(&objs)
 }
 
+/// `patterns test` on a document reads it as `scan` does (the isolated extractor, pages,
+/// archives) and lists every candidate with where it is, low ones included, masked unless
+/// `--reveal`; a document it cannot read says why.
+#[test]
+fn patterns_test_reads_documents_as_the_scan_does() {
+    let env = Env::new();
+    let pdf = env.write(
+        "forms/intake.pdf",
+        text_pdf(&[
+            &["Intake form", "Patient: Jane Roe"],
+            &["reference 1245319599", "SSN: 536-22-0198"],
+        ]),
+    );
+    let run = |args: &[&str]| {
+        let out = env.run(args);
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let text = run(&["patterns", "test", pdf.to_str().unwrap()]);
+    let lines: Vec<&str> = text.lines().collect();
+    let npi = lines.iter().find(|l| l.contains("us.npi")).expect(&text);
+    assert!(
+        npi.starts_with("page 2 line") && npi.contains(" low "),
+        "{text}"
+    );
+    let ssn = lines.iter().find(|l| l.contains("ssn")).expect(&text);
+    assert!(
+        ssn.starts_with("page 2 line") && ssn.contains("***-**-0198"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("536-22-0198") && !text.contains("536220198"),
+        "{text}"
+    );
+    assert!(text.ends_with("\n2 candidates\n"), "{text}");
+    let shown = run(&["patterns", "test", "--reveal", pdf.to_str().unwrap()]);
+    assert!(shown.contains("536220198"), "{shown}");
+
+    // In an archive: the member's name comes first.
+    let zip = {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        let mut z = zip::ZipWriter::new(&mut buf);
+        z.start_file("scans/intake.pdf", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        z.write_all(&std::fs::read(&pdf).unwrap()).unwrap();
+        z.finish().unwrap();
+        buf.into_inner()
+    };
+    let zp = env.write("forms.zip", zip);
+    let text = run(&["patterns", "test", zp.to_str().unwrap()]);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("scans/intake.pdf: page 2 line") && l.contains("us.npi")),
+        "{text}"
+    );
+
+    // A page without a text layer: the status and the reason, no candidates.
+    let blank = env.write("forms/scanned.pdf", text_pdf(&[&[]]));
+    let text = run(&["patterns", "test", blank.to_str().unwrap()]);
+    assert!(
+        text.starts_with("no_text: 1 page(s) without a text layer"),
+        "{text}"
+    );
+    assert!(text.ends_with("\n0 candidates\n"), "{text}");
+}
+
 #[test]
 fn pdf_pages_are_scanned_with_page_numbers() {
     let env = Env::new();

@@ -56,7 +56,8 @@ pub enum PatternsCmd {
     /// Test rules: a .toml rule file has its examples and negative examples checked; any other
     /// file is scanned and every candidate is shown with its rule and confidence (low included).
     Test {
-        /// A rule file (*.toml) or a sample text file.
+        /// A rule file (*.toml), or a sample file: text, or a document (PDF, spreadsheet, office
+        /// document, mail, archive) read as `scan` reads it.
         file: PathBuf,
         /// Add the rules in this directory (or file) to the built-in ones.
         #[arg(long, value_name = "DIR")]
@@ -658,6 +659,89 @@ fn patterns_list(dirs: &[PathBuf], json: bool) -> Result<i32> {
     Ok(0)
 }
 
+/// `patterns test` on a file that is not text: the file is scanned exactly as `scan` would
+/// (its extractors, the isolated extractor process, archives and mail parts, the same rules)
+/// with every candidate kept (`--min-confidence low`), into a private temporary inventory
+/// that is read back and shown a candidate a line, with where it is (page, sheet and cell,
+/// line, and the member of an archive or message). Fingerprints are not shown: an ephemeral
+/// key in the temporary directory, not the installation's, is used. Files that could not be
+/// read are shown with their status and reason.
+fn patterns_test_document(file: &std::path::Path, dirs: &[PathBuf], reveal: bool) -> Result<i32> {
+    let tmp = tempfile::Builder::new()
+        .prefix("phiscan-patterns-test-")
+        .tempdir()
+        .context("creating a temporary directory")?;
+    let out = tmp.path().join("inventory.jsonl");
+    let mut args: Vec<std::ffi::OsString> = ["phiscan", "scan", "--no-db", "--quiet"]
+        .iter()
+        .map(Into::into)
+        .collect();
+    for (k, v) in [
+        ("--format", "jsonl".as_ref()),
+        ("--min-confidence", "low".as_ref()),
+        ("--threads", "1".as_ref()),
+        ("--key-file", tmp.path().join("key").as_os_str()),
+        ("--output", out.as_os_str()),
+    ] {
+        args.push(k.into());
+        args.push(v.to_os_string());
+    }
+    for d in dirs {
+        args.push("--patterns".into());
+        args.push(d.into());
+    }
+    if reveal {
+        args.push("--reveal".into());
+    }
+    args.push("--".into());
+    args.push(file.into());
+    let Command::Scan(a) = Cli::try_parse_from(args)?.command else {
+        unreachable!("the arguments name the scan command");
+    };
+    scan(a)?;
+    let text = std::fs::read_to_string(&out).context("reading the scan's inventory back")?;
+    let top = file.display().to_string();
+    let mut n = 0;
+    for line in text.lines() {
+        let r: serde_json::Value = serde_json::from_str(line)?;
+        let s = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+        // Inside an archive or a message: the member's path after the file's own.
+        let member = s("path")
+            .strip_prefix(&top)
+            .and_then(|m| m.strip_prefix("!/"))
+            .map(|m| format!("{m}: "))
+            .unwrap_or_default();
+        match s("type").as_str() {
+            "file" if s("status") != "scanned" || r.get("reason").is_some() => {
+                outln!("{member}{}: {}", s("status"), s("reason"));
+            }
+            "finding" => {
+                n += 1;
+                let loc = &r["location"];
+                let mut at = Vec::new();
+                for k in ["page", "sheet", "cell", "line"] {
+                    match &loc[k] {
+                        serde_json::Value::Null => {}
+                        serde_json::Value::String(v) => at.push(format!("{k} {v}")),
+                        v => at.push(format!("{k} {v}")),
+                    }
+                }
+                let shown = if reveal { s("value") } else { s("masked") };
+                outln!(
+                    "{member}{:<18} {:<6} {:<13} {:<28} {shown}",
+                    at.join(" "),
+                    s("confidence"),
+                    s("kind"),
+                    s("rule")
+                );
+            }
+            _ => {}
+        }
+    }
+    outln!("\n{n} candidates");
+    Ok(0)
+}
+
 fn patterns_test(file: &std::path::Path, dirs: &[PathBuf], reveal: bool) -> Result<i32> {
     let is_rules = file.extension().is_some_and(|e| e == "toml");
     let mut all: Vec<PathBuf> = dirs.to_vec();
@@ -716,7 +800,8 @@ fn patterns_test(file: &std::path::Path, dirs: &[PathBuf], reveal: bool) -> Resu
             r.next_chunk(b'\n')?;
             r.text.clone()
         }
-        other => bail!("{} is not text ({other:?})", file.display()),
+        // PDFs, spreadsheets, office documents, mail, archives: through the scanner itself.
+        _ => return patterns_test_document(file, dirs, reveal),
     };
     let ext = file.extension().and_then(|e| e.to_str());
     let (format, findings) = detect::scan_text(&rules, &text, ext);
