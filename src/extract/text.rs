@@ -516,6 +516,55 @@ mod tests {
     }
 
     #[test]
+    fn utf16_endings_stream_as_they_decode_in_one_piece() {
+        // Unpaired surrogates and odd trailing bytes at the end of the file, after more than a
+        // chunk (so the end arrives in a later read): the streamed text is what encoding_rs
+        // makes of the whole file at once. A high surrogate followed by a lone byte is one
+        // error (one U+FFFD), not two (found by the text_reader fuzz target, whose reference
+        // decoder counted two).
+        for tail in [
+            &b"\x00\xd8\x36"[..],
+            b"\x00\xd8",
+            b"\x36",
+            b"\x00\xdc\x36",
+            b"A\x00",
+        ] {
+            let mut data: Vec<u8> = "SSN: 234-56-7891\n"
+                .encode_utf16()
+                .flat_map(|u| u.to_le_bytes())
+                .cycle()
+                .take(CHUNK * 3 + 2)
+                .collect();
+            data.extend_from_slice(tail);
+            let (want, _) = encoding_rs::UTF_16LE.decode_without_bom_handling(&data);
+            if tail == b"\x00\xd8\x36" {
+                let last: Vec<char> = want.chars().rev().take(2).collect();
+                assert!(
+                    last[0] == '\u{FFFD}' && last[1] != '\u{FFFD}',
+                    "one U+FFFD for both"
+                );
+            }
+            let head = 64 * 1024;
+            let mut r = TextReader::new(
+                flaky(data[head..].to_vec(), None),
+                Encoding::Utf16Le,
+                &data[..head],
+                0,
+            );
+            let mut got = Vec::new();
+            while r.next_chunk(b'\n').unwrap() {
+                got.extend_from_slice(&r.text[r.from..r.to]);
+            }
+            assert!(
+                got == want.as_bytes(),
+                "tail {tail:?}: {} vs {} bytes",
+                got.len(),
+                want.len()
+            );
+        }
+    }
+
+    #[test]
     fn utf16_is_transcoded_and_located() {
         let s = "é\nSSN 234-56-7891";
         let mut bytes = vec![0xFF, 0xFE];
