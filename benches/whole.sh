@@ -9,6 +9,8 @@
 #   SIZE                size of the tree and of the single file (default 1G)
 #   SMALL_SIZE          size of the many-small-files tree (default 100M; 0 skips that case)
 #   RUNS, WARMUP        hyperfine runs and warm-up runs (default 5 and 1)
+#   ROUNDS              rounds of the alternated comparison (default 7): each runs phiscan
+#                       then rg; the ratio of the medians is the headline figure
 #   THREADS             -j for both tools (default 2)
 #   CLEAN=1             delete the generated data at the end (the generator is deterministic,
 #                       so it can always be made again)
@@ -29,6 +31,7 @@ DATA=${PHISCAN_BENCH_DATA:-$ROOT/bench-data}
 SIZE=${SIZE:-1G}
 SMALL_SIZE=${SMALL_SIZE:-100M}
 RUNS=${RUNS:-5}
+ROUNDS=${ROUNDS:-7}
 WARMUP=${WARMUP:-1}
 THREADS=${THREADS:-2}
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
@@ -152,12 +155,48 @@ print(f"phiscan speed / rg speed = {g['mean'] / p['mean']:.3f} by mean wall time
 EOF
 }
 
+# Alternated runs: hyperfine runs every run of one command, then every run of the other, and
+# on a shared machine whose speed drifts the two blocks see different machines (the ratio
+# moved by several percent from run to run). Here each round runs phiscan, then rg, ROUNDS
+# times, and the medians of wall and CPU time (GNU time) of each are compared: the headline.
+alternated() {
+    local label=$1 target=$2 nbytes=$3 r t
+    : >"$RESULTS/$label-alternated.tsv"
+    for ((r = 1; r <= ROUNDS; r++)); do
+        for t in phiscan rg; do
+            local cmd
+            if [ "$t" = phiscan ]; then cmd=$(phiscan_cmd "$target"); else cmd=$(rg_cmd "$target"); fi
+            /usr/bin/time -f '%e %U %S' -o "$RESULTS/.time" bash -c "$cmd" ||
+                { echo "$t failed in round $r: $cmd" >&2; return 1; }
+            printf '%s\t%s\n' "$t" "$(tail -n 1 "$RESULTS/.time")" >>"$RESULTS/$label-alternated.tsv"
+        done
+    done
+    python3 - "$RESULTS/$label-alternated.tsv" "$nbytes" <<'EOF2' | tee "$RESULTS/$label-alternated.txt"
+import statistics, sys
+runs = {"phiscan": [], "rg": []}
+for line in open(sys.argv[1]):
+    tool, times = line.rstrip("\n").split("\t")
+    wall, user, sys_ = map(float, times.split())
+    runs[tool].append((wall, user + sys_))
+nbytes = int(sys.argv[2])
+med = {t: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v)) for t, v in runs.items()}
+print(f"{'tool':<8} {'wall s':>8} {'cpu s':>8} {'GB/s':>7}  walls")
+for t, (w, c) in med.items():
+    print(f"{t:<8} {w:>8.3f} {c:>8.3f} {nbytes / w / 1e9:>7.3f}  " + " ".join(f"{x:.2f}" for x, _ in runs[t]))
+(pw, pc), (gw, gc) = med["phiscan"], med["rg"]
+print(f"alternated, {len(runs['rg'])} rounds: phiscan speed / rg speed = {gw / pw:.3f} by median wall time, "
+      f"{gc / pc:.3f} by median CPU time (target >= 1, aim 2.5)")
+EOF2
+}
+
 say "phiscan vs ripgrep on the tree ($RUNS runs, $WARMUP warm-up)"
 hyperfine --style basic --warmup "$WARMUP" --runs "$RUNS" \
     --export-json "$RESULTS/tree.json" \
     -n phiscan "$(phiscan_cmd "$DATA/tree")" \
     -n rg "$(rg_cmd "$DATA/tree")"
 report "$RESULTS/tree.json" "$TREE_BYTES" | tee "$RESULTS/tree.txt"
+say "phiscan vs ripgrep on the tree, alternated ($ROUNDS rounds: phiscan, rg, phiscan, rg, ...)"
+alternated tree "$DATA/tree" "$TREE_BYTES"
 
 # --- peak memory ---------------------------------------------------------------------------
 rss() {
@@ -199,6 +238,8 @@ if [ "$SMALL_SIZE" != 0 ]; then
         -n phiscan "$(phiscan_cmd "$DATA/small")" \
         -n rg "$(rg_cmd "$DATA/small")"
     report "$RESULTS/small.json" "$SMALL_BYTES" | tee "$RESULTS/small.txt"
+    say "many small files, alternated ($ROUNDS rounds)"
+    alternated small "$DATA/small" "$SMALL_BYTES"
 fi
 
 if [ "${CLEAN:-0}" = 1 ]; then
