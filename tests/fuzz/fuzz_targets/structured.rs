@@ -92,7 +92,11 @@ fn origins_fit(t: &phiscan::extract::document::Segment, len: usize) {
         if i == 0 {
             assert!(at.is_empty(), "the header line is not located");
         } else {
-            assert_eq!(at.len(), line.split('\t').count(), "a place per cell: {line:?}");
+            assert_eq!(
+                at.len(),
+                line.split('\t').count(),
+                "a place per cell: {line:?}"
+            );
         }
         assert!(at.iter().all(|&a| a <= len), "inside the text");
     }
