@@ -701,7 +701,8 @@ fn patterns_test_document(file: &std::path::Path, dirs: &[PathBuf], reveal: bool
     scan(a)?;
     let text = std::fs::read_to_string(&out).context("reading the scan's inventory back")?;
     let top = file.display().to_string();
-    let mut n = 0;
+    // A file's status line, or a candidate: where, then its confidence, kind, rule and value.
+    let mut rows: Vec<Result<[String; 5], String>> = Vec::new();
     for line in text.lines() {
         let r: serde_json::Value = serde_json::from_str(line)?;
         let s = |k: &str| r[k].as_str().unwrap_or_default().to_string();
@@ -713,10 +714,9 @@ fn patterns_test_document(file: &std::path::Path, dirs: &[PathBuf], reveal: bool
             .unwrap_or_default();
         match s("type").as_str() {
             "file" if s("status") != "scanned" || r.get("reason").is_some() => {
-                outln!("{member}{}: {}", s("status"), s("reason"));
+                rows.push(Err(format!("{member}{}: {}", s("status"), s("reason"))));
             }
             "finding" => {
-                n += 1;
                 let loc = &r["location"];
                 let mut at = Vec::new();
                 for k in ["page", "sheet", "cell", "line"] {
@@ -727,15 +727,26 @@ fn patterns_test_document(file: &std::path::Path, dirs: &[PathBuf], reveal: bool
                     }
                 }
                 let shown = if reveal { s("value") } else { s("masked") };
-                outln!(
-                    "{member}{:<18} {:<6} {:<13} {:<28} {shown}",
-                    at.join(" "),
-                    s("confidence"),
-                    s("kind"),
-                    s("rule")
-                );
+                let at = format!("{member}{}", at.join(" "));
+                rows.push(Ok([at, s("confidence"), s("kind"), s("rule"), shown]));
             }
             _ => {}
+        }
+    }
+    let width = rows
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|r| r[0].chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut n = 0;
+    for row in &rows {
+        match row {
+            Err(status) => outln!("{status}"),
+            Ok([at, confidence, kind, rule, shown]) => {
+                n += 1;
+                outln!("{at:<width$}  {confidence:<6} {kind:<13} {rule:<28} {shown}");
+            }
         }
     }
     outln!("\n{n} candidates");
