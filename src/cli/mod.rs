@@ -703,6 +703,7 @@ fn patterns_test_document(file: &std::path::Path, dirs: &[PathBuf], reveal: bool
     let top = file.display().to_string();
     // A file's status line, or a candidate: where, then its confidence, kind, rule and value.
     let mut rows: Vec<Result<[String; 5], String>> = Vec::new();
+    let mut format = None;
     for line in text.lines() {
         let r: serde_json::Value = serde_json::from_str(line)?;
         let s = |k: &str| r[k].as_str().unwrap_or_default().to_string();
@@ -712,6 +713,9 @@ fn patterns_test_document(file: &std::path::Path, dirs: &[PathBuf], reveal: bool
             .and_then(|m| m.strip_prefix("!/"))
             .map(|m| format!("{m}: "))
             .unwrap_or_default();
+        if s("type") == "file" && s("path") == top {
+            format = r["format"].as_str().map(str::to_string);
+        }
         match s("type").as_str() {
             "file" if s("status") != "scanned" || r.get("reason").is_some() => {
                 rows.push(Err(format!("{member}{}: {}", s("status"), s("reason"))));
@@ -739,6 +743,9 @@ fn patterns_test_document(file: &std::path::Path, dirs: &[PathBuf], reveal: bool
         .map(|r| r[0].chars().count())
         .max()
         .unwrap_or(0);
+    if let Some(f) = format {
+        outln!("format: {f}");
+    }
     let mut n = 0;
     for row in &rows {
         match row {
