@@ -2257,7 +2257,8 @@ fn mail_parser_panic_costs_one_message() {
     };
     assert_eq!(r["status"], want, "{r}");
     assert_eq!(s.file("mail/note.txt")["findings"], 2);
-    // Both files, each once (read, the message's parts are records of their own too).
+    // Both files, each once (a release build reads the message, and its parts get file
+    // records of their own too).
     let top = s
         .files()
         .into_iter()

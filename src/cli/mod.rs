@@ -724,10 +724,13 @@ fn patterns_test_document(file: &std::path::Path, dirs: &[PathBuf], reveal: bool
                 let loc = &r["location"];
                 let mut at = Vec::new();
                 for k in ["page", "sheet", "cell", "line"] {
+                    // Strings without their quotes, numbers as they are.
                     match &loc[k] {
                         serde_json::Value::Null => {}
-                        serde_json::Value::String(v) => at.push(format!("{k} {v}")),
-                        v => at.push(format!("{k} {v}")),
+                        v => at.push(format!(
+                            "{k} {}",
+                            v.as_str().map_or(v.to_string(), str::to_string)
+                        )),
                     }
                 }
                 let shown = if reveal { s("value") } else { s("masked") };

@@ -14,9 +14,9 @@
 //!   literal starts; the same vectorized pass finds them.
 //! * **digit tokens**: a rule whose matches need a digit and use at most two lowercase letters
 //!   (a phone extension's `x`) lies inside a maximal run of bytes of its alphabet (digits,
-//!   separators, capitals). Each run around a digit is counted (digits, capitals) and searched only when it holds as many as some rule's
-//!   shortest match needs: a date or an amount is not a 9-digit SSN and is skipped without an
-//!   automaton.
+//!   separators, capitals). Each run around a digit is counted (digits, capitals) and searched
+//!   only when it holds as many as some rule's shortest match needs: a date or an amount is
+//!   not a 9-digit SSN and is skipped without an automaton.
 //! * **`@` tokens**: likewise around an `@` for rules that need one (e-mail).
 //! * **windows**: any other rule (a user's rule of some other shape) is searched in windows
 //!   around digits and `@`, as every rule used to be.
