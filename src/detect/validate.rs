@@ -495,10 +495,27 @@ fn id_value(s: &str, min: usize, max: usize, min_digits: usize) -> Verdict {
     }
     // A value that is just a date or a year range is not an identifier: "03/14/1962", and
     // the dashed dates of a column whose header names a record ("Chart Date": 2023-01-04).
-    if s.contains('/') || dashed_date(s) {
+    if s.contains('/') || dashed_date(s) || year_range(s) {
         return Verdict::Invalid;
     }
     Verdict::Valid(v)
+}
+
+/// `YYYY-YYYY`, two years of 1900-2099 a few apart in order: a policy or fiscal year
+/// ("Policy number is 2024-2025 renewal"), not an id.
+fn year_range(s: &str) -> bool {
+    let (Some(a), Some(b)) = (s.get(..4), s.get(5..)) else {
+        return false;
+    };
+    let year = |p: &str| {
+        (p.len() == 4 && p.bytes().all(|c| c.is_ascii_digit()))
+            .then(|| p.parse::<u32>().ok())
+            .flatten()
+            .filter(|y| (1900..=2099).contains(y))
+    };
+    s.len() == 9
+        && s.as_bytes()[4] == b'-'
+        && matches!((year(a), year(b)), (Some(x), Some(y)) if x <= y && y - x <= 10)
 }
 
 /// `YYYY-M-D` or `M-D-YYYY` / `M-D-YY` with a real month and day in range: a date, not an id.
@@ -686,6 +703,8 @@ mod tests {
                 "01-04-2023",
                 "31-12-1999",
                 "1-4-23",
+                "2024-2025",
+                "1999-2000",
             ] {
                 assert_eq!(
                     validate(name, date.as_bytes(), today()),
@@ -700,6 +719,9 @@ mod tests {
                 "12-3456-7890",
                 "2023-44-12",
                 "13-40-2023",
+                "2025-2024",
+                "1999-2024",
+                "2024-20250",
             ] {
                 assert!(
                     matches!(validate(name, id.as_bytes(), today()), Verdict::Valid(_)),
