@@ -933,5 +933,7 @@ mod tests {
         let mrn = &rules.rules[rules.by_id("us.mrn.label").unwrap()];
         assert!(!mrn.whole_value);
         assert!(rules.rules[rules.by_id("us.ssn.formatted").unwrap()].whole_value);
+        // A phone's extension is inside its value (the validator leaves it out of the number).
+        assert!(rules.rules[rules.by_id("contact.phone.formatted").unwrap()].whole_value);
     }
 }

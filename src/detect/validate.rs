@@ -442,6 +442,8 @@ fn credit_card(s: &str) -> Verdict {
 
 /// North American Numbering Plan: NPA and NXX start with 2-9; NPA is not an N11 service code.
 fn phone(s: &str) -> Verdict {
+    // An extension ("x123") is not part of the number.
+    let s = s.split_once(['x', 'X']).map_or(s, |(number, _)| number);
     let mut d = digits(s);
     if d.len() == 11 && d.starts_with('1') {
         d.remove(0);
@@ -744,6 +746,15 @@ mod tests {
         assert_eq!(
             validate("phone", b"112-555-0143", today()),
             Verdict::Invalid
+        );
+        // An extension is part of the match, not of the number.
+        assert_eq!(
+            validate("phone", b"(212)555-0143x45678", today()),
+            Verdict::Valid("2125550143".into())
+        );
+        assert_eq!(
+            validate("phone", b"212-555-0143X12", today()),
+            Verdict::Valid("2125550143".into())
         );
         assert_eq!(
             validate("hicn", b"234567891A", today()),
