@@ -370,10 +370,17 @@ fn dea(s: &str) -> Verdict {
 fn card_network_ok(d: &str) -> bool {
     let n = d.len();
     let p = |k: usize| d[..k].parse::<u32>().unwrap_or(0);
+    // Maestro (Mastercard's debit brand): 12 to 19 digits.
+    let maestro = || {
+        matches!(p(4), 5018 | 5020 | 5038 | 5893 | 6304 | 6759 | 6761..=6763)
+            && (12..=19).contains(&n)
+    };
     match d.as_bytes()[0] {
         b'4' => matches!(n, 13 | 16 | 19),
-        b'5' => (51..=55).contains(&p(2)) && n == 16,
-        b'2' => (2221..=2720).contains(&p(4)) && n == 16,
+        b'5' => (51..=55).contains(&p(2)) && n == 16 || maestro(),
+        // JCB's 15-digit numbers of before 2000 (2131, 1800) are still on older cards.
+        b'2' => (2221..=2720).contains(&p(4)) && n == 16 || p(4) == 2131 && n == 15,
+        b'1' => p(4) == 1800 && n == 15,
         b'3' => {
             (matches!(p(2), 34 | 37) && n == 15)
                 || ((3528..=3589).contains(&p(4)) && (16..=19).contains(&n))
@@ -383,6 +390,7 @@ fn card_network_ok(d: &str) -> bool {
         b'6' => {
             (p(4) == 6011 || (644..=649).contains(&p(3)) || p(2) == 65 || p(2) == 62)
                 && (16..=19).contains(&n)
+                || maestro()
         }
         _ => false,
     }
@@ -416,7 +424,7 @@ fn credit_card(s: &str) -> Verdict {
         return Verdict::Invalid;
     }
     let d = digits(s);
-    if !(13..=19).contains(&d.len()) || !luhn(d.as_bytes()) || !card_network_ok(&d) {
+    if !(12..=19).contains(&d.len()) || !luhn(d.as_bytes()) || !card_network_ok(&d) {
         return Verdict::Invalid;
     }
     // Grouped numbers must use a network's grouping (4-4-4-4, 4-6-5, 4-6-4 ...).
@@ -668,6 +676,31 @@ mod tests {
             validate("credit_card", b"4539 1488 0343 6468", today()),
             Verdict::Invalid
         );
+        // Maestro (12-19 digits) and JCB's older 15-digit numbers; Luhn-valid numbers of the
+        // same lengths outside those ranges are not cards.
+        for ok in [
+            "675985288488",
+            "5018719680343211",
+            "6304576340634477313",
+            "5893408756024",
+            "213144924377509",
+            "180044924377500",
+        ] {
+            assert!(
+                matches!(
+                    validate("credit_card", ok.as_bytes(), today()),
+                    Verdict::Valid(_)
+                ),
+                "{ok}"
+            );
+        }
+        for bad in ["453985288480", "3515719680343214", "1800719680343212"] {
+            assert_eq!(
+                validate("credit_card", bad.as_bytes(), today()),
+                Verdict::Invalid,
+                "{bad}"
+            );
+        }
     }
 
     #[test]
