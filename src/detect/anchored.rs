@@ -191,10 +191,12 @@ impl AnchoredSet {
     }
 
     /// For every place `p` in `[from, to)` where patterns have a match starting at `p` and
-    /// ending at or before `end`: `hit(p, patterns)` (bit i: pattern i). Look-around at a
-    /// match's end sees the text beyond `end`, as in a regex search over the range. Err(p)
-    /// if the DFA gave up at `p` (a quit state; not with ASCII-only patterns): the caller
-    /// must search from there another way.
+    /// ending at or before `end`: `hit(p, patterns, match_end)` (bit i: pattern i;
+    /// `match_end`: where every one of those matches ends, when all the matches from `p` end
+    /// at one place — then it is also where each pattern's leftmost-first match ends — else
+    /// None). Look-around at a match's end sees the text beyond `end`, as in a regex search
+    /// over the range. Err(p) if the DFA gave up at `p` (a quit state; not with ASCII-only
+    /// patterns): the caller must search from there another way.
     #[inline]
     pub fn each_match(
         &self,
@@ -202,7 +204,7 @@ impl AnchoredSet {
         from: usize,
         to: usize,
         end: usize,
-        mut hit: impl FnMut(usize, u64),
+        mut hit: impl FnMut(usize, u64, Option<usize>),
     ) -> Result<(), usize> {
         let to = to.min(end);
         if from >= to {
@@ -217,26 +219,39 @@ impl AnchoredSet {
                 continue;
             }
             match self.walk(self.starts[here], text, p, end) {
-                Some(0) => {}
-                Some(found) => hit(p, found),
+                Some((0, _)) => {}
+                Some((found, match_end)) => hit(p, found, match_end),
                 None => return Err(p),
             }
         }
         Ok(())
     }
 
-    /// The patterns with a match from start state `s` at `p`.
+    /// The patterns with a match from start state `s` at `p`, and where they end if all
+    /// end at one place. A match state is entered one byte after its match ends.
     #[inline]
-    fn walk(&self, mut s: StateID, text: &[u8], p: usize, end: usize) -> Option<u64> {
+    fn walk(
+        &self,
+        mut s: StateID,
+        text: &[u8],
+        p: usize,
+        end: usize,
+    ) -> Option<(u64, Option<usize>)> {
         let dfa = &self.dfa;
         let mut found = 0u64;
-        for &b in &text[p..end] {
+        // Where the one match place seen so far is; usize::MAX: none yet; 0: more than one
+        // (a match from `p` to 0 is impossible past the first byte, and one at `p` itself
+        // would be empty).
+        let mut at = usize::MAX;
+        let seen = |at: &mut usize, q: usize| *at = if *at == usize::MAX { q } else { 0 };
+        for (i, &b) in text[p..end].iter().enumerate() {
             s = dfa.next_state(s, b);
             if dfa.is_special_state(s) {
                 if dfa.is_match_state(s) {
                     found |= self.mask(s);
+                    seen(&mut at, p + i);
                 } else if dfa.is_dead_state(s) {
-                    return Some(found);
+                    return Some((found, (at != 0 && at != usize::MAX).then_some(at)));
                 } else {
                     return None;
                 }
@@ -245,10 +260,11 @@ impl AnchoredSet {
         s = past_end(dfa, s, text, end);
         if dfa.is_match_state(s) {
             found |= self.mask(s);
+            seen(&mut at, end);
         } else if dfa.is_quit_state(s) {
             return None;
         }
-        Some(found)
+        Some((found, (at != 0 && at != usize::MAX).then_some(at)))
     }
 
     fn mask(&self, s: StateID) -> u64 {
@@ -336,9 +352,20 @@ mod tests {
             .build_many(&patterns)
             .unwrap();
         let mut cache = re.create_cache();
+        // Each pattern alone, leftmost-first: where its match from a place ends.
+        let singles: Vec<meta::Regex> = patterns
+            .iter()
+            .map(|p| {
+                meta::Regex::builder()
+                    .syntax(super::super::rules::syntax_config())
+                    .build(p)
+                    .unwrap()
+            })
+            .collect();
         let mut next = xorshift(0x2545F4914F6CDD1D);
         let alphabet = b"0123456789012345 -./()+xAEGMZ\n";
         let mut hits = 0;
+        let mut ends = 0;
         for _ in 0..3000 {
             let n = (next() % 40) as usize;
             let text: Vec<u8> = (0..n)
@@ -348,8 +375,27 @@ mod tests {
             let end = from + (next() as usize) % (n - from + 1);
             let to = from + (next() as usize) % (n - from + 1);
             let mut got = Vec::new();
-            set.each_match(&text, from, to, end, |p, m| got.push((p, m)))
-                .expect("no quit states");
+            let mut got_ends = Vec::new();
+            set.each_match(&text, from, to, end, |p, m, e| {
+                got.push((p, m));
+                got_ends.push((p, m, e));
+            })
+            .expect("no quit states");
+            // A match end, when told, is every one of those patterns' leftmost-first end.
+            for &(p, m, e) in &got_ends {
+                let Some(e) = e else { continue };
+                for (i, single) in singles.iter().enumerate().filter(|(i, _)| m >> i & 1 == 1) {
+                    let input = Input::new(&text).range(p..end).anchored(Anchored::Yes);
+                    let found = single.search(&input).map(|m| m.end());
+                    assert_eq!(
+                        found,
+                        Some(e),
+                        "pattern {i} at {p} in {:?}, range end {end}",
+                        String::from_utf8_lossy(&text)
+                    );
+                    ends += 1;
+                }
+            }
             let mut want = Vec::new();
             for p in from..to.min(end) {
                 let mut ps = PatternSet::new(patterns.len());
@@ -369,5 +415,6 @@ mod tests {
             );
         }
         assert!(hits > 1000, "the texts hold matches: {hits}");
+        assert!(ends > 500, "match ends are told: {ends}");
     }
 }

@@ -657,6 +657,9 @@ impl GroupCache {
 struct Cand {
     start: usize,
     rank: u32,
+    /// Where the rule's match ends, less `start`, when the gate knows it (an anchored DFA
+    /// walk that saw one match end); 0: not known.
+    len: u32,
     rule: usize,
 }
 
@@ -945,6 +948,7 @@ fn group_matches_regex(
         cands.push(Cand {
             start: s,
             rank: g.rank[first],
+            len: 0,
             rule: first,
         });
         if g.rules.len() > 1 {
@@ -961,6 +965,7 @@ fn group_matches_regex(
                     cands.push(Cand {
                         start: s,
                         rank: g.rank[ri],
+                        len: 0,
                         rule: ri,
                     });
                 }
@@ -1028,13 +1033,15 @@ fn walk_matches(
     cands: &mut Vec<Cand>,
 ) {
     // Bit i: pattern i, so the candidates go out in rank order.
-    let each = |s: usize, mut found: u64| {
+    let each = |s: usize, mut found: u64, end: Option<usize>| {
+        let len = end.map_or(0, |e| u32::try_from(e - s).unwrap_or(0));
         while found != 0 {
             let ri = g.rules[found.trailing_zeros() as usize];
             found &= found - 1;
             cands.push(Cand {
                 start: s,
                 rank: g.rank[ri],
+                len,
                 rule: ri,
             });
         }
@@ -1424,9 +1431,16 @@ impl<'r> Detector<'r> {
                     if cs >= ce || ls + cs < chunk.from || ls + cs >= chunk.to {
                         continue;
                     }
-                    if let Some((f, _)) =
-                        self.eval_at(sc, *ri, text, ls + cs, Some(ls + ce), Layout::Csv(t), true)
-                    {
+                    if let Some((f, _)) = self.eval_at(
+                        sc,
+                        *ri,
+                        text,
+                        ls + cs,
+                        None,
+                        Some(ls + ce),
+                        Layout::Csv(t),
+                        true,
+                    ) {
                         out.push(f);
                     }
                 }
@@ -1461,7 +1475,7 @@ impl<'r> Detector<'r> {
                         continue;
                     }
                     if let Some((f, _)) =
-                        self.eval_at(sc, ri, text, ls + a, Some(ls + b), Layout::None, true)
+                        self.eval_at(sc, ri, text, ls + a, None, Some(ls + b), Layout::None, true)
                     {
                         out.push(f);
                     }
@@ -1501,7 +1515,15 @@ impl<'r> Detector<'r> {
         }
         // Each gate proposes its candidates in order: a few sorted runs, merged.
         sort_runs(&mut cands, &mut sc.cands_tmp);
-        cands.dedup();
+        // One place and rule proposed by two gates is tried once, with its match end if
+        // either gate knew it.
+        cands.dedup_by(|later, kept| {
+            let same = (later.start, later.rank, later.rule) == (kept.start, kept.rank, kept.rule);
+            if same && kept.len == 0 {
+                kept.len = later.len;
+            }
+            same
+        });
         let text = chunk.text;
         let mut at = chunk.from;
         let mut i = 0;
@@ -1520,7 +1542,8 @@ impl<'r> Detector<'r> {
                 {
                     break;
                 }
-                if let Some(f) = self.eval_at(sc, c.rule, text, s, None, table, false) {
+                let end = (c.len > 0).then(|| s + c.len as usize);
+                if let Some(f) = self.eval_at(sc, c.rule, text, s, end, None, table, false) {
                     if best
                         .as_ref()
                         .is_none_or(|(b, _)| f.0.confidence > b.confidence)
@@ -1551,6 +1574,7 @@ impl<'r> Detector<'r> {
                     cands.push(Cand {
                         start: s,
                         rank: self.rules.rank[ri],
+                        len: 0,
                         rule: ri,
                     });
                 }
@@ -1619,6 +1643,7 @@ impl<'r> Detector<'r> {
                         cands.push(Cand {
                             start: h.start,
                             rank: self.rules.rank[ri],
+                            len: 0,
                             rule: ri,
                         });
                     }
@@ -1756,6 +1781,7 @@ impl<'r> Detector<'r> {
     }
 
     /// Try rule `ri` anchored at `s` (for column rules: on exactly the cell `[s, cell_end)`).
+    /// `known_end`: where its leftmost-first match from `s` ends, if a gate found out.
     #[allow(clippy::too_many_arguments)]
     fn eval_at(
         &self,
@@ -1763,19 +1789,26 @@ impl<'r> Detector<'r> {
         ri: usize,
         text: &[u8],
         s: usize,
+        known_end: Option<usize>,
         cell_end: Option<usize>,
         table: Layout<'_>,
         is_column_rule: bool,
     ) -> Option<(Finding, usize)> {
         let rule = &self.rules.rules[ri];
-        let (re, cache, caps) = regex_and_cache(self.rules, &mut sc.per_rule, ri)?;
-        let end = cell_end.unwrap_or(text.len());
-        let input = Input::new(text).range(s..end).anchored(Anchored::Yes);
-        let (match_end, span) = if rule.whole_value {
+        let (match_end, span) = if let (true, Some(e)) = (rule.whole_value, known_end) {
+            // The match is the value: nothing for the regex engines to add.
+            (e, regex_automata::Span { start: s, end: e })
+        } else if rule.whole_value {
+            let (re, cache, _) = regex_and_cache(self.rules, &mut sc.per_rule, ri)?;
+            let end = cell_end.unwrap_or(text.len());
+            let input = Input::new(text).range(s..end).anchored(Anchored::Yes);
             // The value is the whole match: the lazy DFA finds it, no captures needed.
             let m = re.search_with(cache, &input)?;
             (m.end(), m.span())
         } else {
+            let (re, cache, caps) = regex_and_cache(self.rules, &mut sc.per_rule, ri)?;
+            let end = cell_end.unwrap_or(text.len());
+            let input = Input::new(text).range(s..end).anchored(Anchored::Yes);
             re.search_captures_with(cache, &input, caps);
             let m = caps.get_match()?;
             (
