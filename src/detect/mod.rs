@@ -1298,8 +1298,8 @@ impl<'r> Detector<'r> {
         if n_struct > first {
             // Drop text findings that overlap a structured/column finding.
             let fixed = &out[first..n_struct];
-            // Merged, sorted spans of the fixed findings: each text finding is one binary
-            // search (a CSV can have a finding in every cell).
+            // Merged, sorted spans of the fixed findings (a CSV can have a finding in every
+            // cell), walked alongside the text findings.
             let mut spans: Vec<(usize, usize)> = fixed.iter().map(|g| (g.start, g.end)).collect();
             if !spans.is_sorted() {
                 spans.sort_unstable();
@@ -1311,10 +1311,17 @@ impl<'r> Detector<'r> {
                     _ => merged.push((s, e)),
                 }
             }
-            let overlaps = |f: &Finding| {
-                let i = merged.partition_point(|&(_, e)| e <= f.start);
+            // The text findings come in order of their starts: the first merged span not
+            // ending by a finding's start only moves forward (one pass over both, where a
+            // binary search per finding missed the cache on every step).
+            let mut i = 0;
+            let mut overlaps = |f: &Finding| {
+                while i < merged.len() && merged[i].1 <= f.start {
+                    i += 1;
+                }
                 i < merged.len() && merged[i].0 < f.end
             };
+            debug_assert!(out[n_struct..].is_sorted_by_key(|f| f.start));
             // Compact in place: the kept text findings move down, nothing is cloned.
             let mut w = n_struct;
             for r in n_struct..out.len() {
