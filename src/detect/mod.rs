@@ -411,13 +411,57 @@ impl Table {
     }
 
     pub fn new(delim: u8, headers: Vec<String>, rules: &RuleSet) -> Table {
+        // Exports of one system share their header line: a tree of them classifies it once
+        // per thread (the set is keyed by the rule set's hash; a few hundred headers kept).
+        type Classes = (Vec<Vec<i8>>, Vec<Option<usize>>);
+        type Cache = (
+            String,
+            std::collections::HashMap<(u8, Vec<String>), Classes>,
+        );
+        thread_local! {
+            static CLASSES: std::cell::RefCell<Cache> = Default::default();
+        }
+        const KEEP: usize = 256;
+        let key = (delim, headers);
+        let known = CLASSES.with_borrow_mut(|(hash, map)| {
+            if *hash != rules.hash {
+                hash.clone_from(&rules.hash);
+                map.clear();
+            }
+            map.get(&key).cloned()
+        });
+        let (delim, headers) = key;
+        let (col_class, col_rule) = match known {
+            Some(c) => c,
+            None => {
+                let c = Self::classify(&headers, rules);
+                CLASSES.with_borrow_mut(|(_, map)| {
+                    if map.len() >= KEEP {
+                        map.clear();
+                    }
+                    map.insert((delim, headers.clone()), c.clone());
+                });
+                c
+            }
+        };
+        Table {
+            delim,
+            headers,
+            col_class,
+            col_rule,
+            quotes: true,
+        }
+    }
+
+    /// Per header: its class for each rule, and its column rule (see the fields).
+    fn classify(headers: &[String], rules: &RuleSet) -> (Vec<Vec<i8>>, Vec<Option<usize>>) {
         let mut col_class = Vec::new();
         let mut col_rule = Vec::new();
         // Which header words occur in a header at all (spaces removed), in one pass; only
         // those are checked as words.
         let mut present = vec![false; rules.header_word_count];
         let mut squeezed = Vec::new();
-        for h in &headers {
+        for h in headers {
             let nh = norm_header(h);
             squeezed.clear();
             squeezed.extend(nh.bytes().filter(|&b| b != b' '));
@@ -450,13 +494,7 @@ impl Table {
             col_rule.push(rules.column_rules.iter().copied().find(|&r| class[r] == 1));
             col_class.push(class);
         }
-        Table {
-            delim,
-            headers,
-            col_class,
-            col_rule,
-            quotes: true,
-        }
+        (col_class, col_rule)
     }
 
     /// The same table without quoting (sheets rendered as TSV).
@@ -2227,6 +2265,40 @@ mod tests {
             want.sort_unstable();
             sort_runs(&mut v, &mut tmp);
             assert_eq!(v, want, "round {round}");
+        }
+    }
+
+    /// A header line is classified once per thread and rule set: the same header under
+    /// another rule set (a user rule naming its column) gets that set's classes.
+    #[test]
+    fn header_classes_are_kept_per_rule_set() {
+        let builtin: Vec<(String, String)> = rules::BUILTIN
+            .iter()
+            .map(|(n, t)| (format!("builtin:{n}"), t.to_string()))
+            .collect();
+        let mut with_user = builtin.clone();
+        with_user.push((
+            "user.toml".into(),
+            r#"
+[[rule]]
+id = "user.badge"
+kind = "mrn"
+description = "a badge column"
+scope = "column"
+pattern = '(?x) (?P<value> B\d{6} )'
+headers = ["badge code"]
+confidence = { base = "high" }
+"#
+            .into(),
+        ));
+        let plain = RuleSet::from_sources(&builtin).unwrap();
+        let user = RuleSet::from_sources(&with_user).unwrap();
+        let headers = || vec!["Name".to_string(), "Badge Code".to_string()];
+        for _ in 0..2 {
+            assert_eq!(Table::new(b',', headers(), &plain).col_rule, [None, None]);
+            let t = Table::new(b',', headers(), &user);
+            assert_eq!(t.col_rule, [None, user.by_id("user.badge")]);
+            assert_eq!(t.col_class[1][user.by_id("user.badge").unwrap()], 1);
         }
     }
 
