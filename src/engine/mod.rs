@@ -1183,7 +1183,8 @@ fn record_finding(
     file.findings += 1;
     rep.contains_phi |= f.kind.is_core() && f.confidence >= Confidence::Medium;
     rep.fingerprints.push((f.kind, fp));
-    let masked = mask::mask(f.kind, rule.spec.mask.as_deref(), &f.value);
+    let mut masked = std::mem::take(&mut parts.masked);
+    mask::mask_into(&mut masked, f.kind, rule.spec.mask.as_deref(), &f.value);
     match findings_out(cfg) {
         FindingsOut::Records => rep.findings.push(FindingRecord {
             ty: "finding",
@@ -1192,6 +1193,7 @@ fn record_finding(
             kind: f.kind,
             rule: rule.spec.id.clone(),
             confidence: f.confidence,
+            // The record keeps the string: the next finding's mask gets a new buffer.
             masked,
             value: cfg.reveal.then_some(f.value),
             fingerprint: hex_lower(&fp),
@@ -1216,8 +1218,12 @@ fn record_finding(
             );
             rep.rendered.push(b'\n');
             rep.rendered_counts.push((f.kind, f.confidence));
+            parts.masked = masked;
         }
-        FindingsOut::Counts => rep.rendered_counts.push((f.kind, f.confidence)),
+        FindingsOut::Counts => {
+            rep.rendered_counts.push((f.kind, f.confidence));
+            parts.masked = masked;
+        }
     }
     if rep.queued_findings() >= BATCH {
         emit(FileReport {

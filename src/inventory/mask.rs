@@ -4,6 +4,15 @@ use crate::detect::Kind;
 
 /// Mask a normalized value. `style` is the rule's `mask` (None: by kind).
 pub fn mask(kind: Kind, style: Option<&str>, value: &str) -> String {
+    let mut out = String::new();
+    mask_into(&mut out, kind, style, value);
+    out
+}
+
+/// [`mask`] into `out` (emptied first): one buffer for every finding of a scan, not a
+/// string each.
+pub fn mask_into(out: &mut String, kind: Kind, style: Option<&str>, value: &str) {
+    out.clear();
     let style = style.unwrap_or(match kind {
         Kind::Ssn | Kind::Itin => "ssn",
         Kind::Dob => "dob",
@@ -11,24 +20,40 @@ pub fn mask(kind: Kind, style: Option<&str>, value: &str) -> String {
         _ => "default",
     });
     match style {
-        "ssn" if value.len() == 9 && value.is_ascii() => ["***-**-", &value[5..]].concat(),
-        "dob" if value.len() >= 4 && value.is_char_boundary(4) => [&value[..4], "-**-**"].concat(),
+        "ssn" if value.len() == 9 && value.is_ascii() => {
+            out.push_str("***-**-");
+            out.push_str(&value[5..]);
+        }
+        "dob" if value.len() >= 4 && value.is_char_boundary(4) => {
+            out.push_str(&value[..4]);
+            out.push_str("-**-**");
+        }
         "mbi" if value.len() == 11 && value.is_ascii() => {
-            format!("{}-***-**{}", &value[..4], &value[9..])
+            out.push_str(&value[..4]);
+            out.push_str("-***-**");
+            out.push_str(&value[9..]);
         }
         "email" => match value.split_once('@') {
             Some((local, domain)) => {
-                let first: String = local.chars().take(1).collect();
-                format!("{first}***@{domain}")
+                out.extend(local.chars().take(1));
+                out.push_str("***@");
+                out.push_str(domain);
             }
-            None => last4(value),
+            None => last4_into(out, value),
         },
-        _ => last4(value),
+        _ => last4_into(out, value),
     }
 }
 
 /// Everything but the last 4 characters replaced by `*` (short values keep at most half).
+#[cfg(test)]
 fn last4(value: &str) -> String {
+    let mut out = String::new();
+    last4_into(&mut out, value);
+    out
+}
+
+fn last4_into(out: &mut String, value: &str) {
     let n = if value.is_ascii() {
         value.len()
     } else {
@@ -44,10 +69,9 @@ fn last4(value: &str) -> String {
             .nth(hidden)
             .map_or("", |(i, _)| &value[i..])
     };
-    let mut out = String::with_capacity(hidden + tail.len());
+    out.reserve(hidden + tail.len());
     out.extend(std::iter::repeat_n('*', hidden));
     out.push_str(tail);
-    out
 }
 
 #[cfg(test)]

@@ -571,6 +571,8 @@ pub struct FindingParts {
     path_part: Vec<u8>,
     /// Per rule index: its part, once rendered.
     rules: Vec<Option<Box<[u8]>>>,
+    /// The masked value of the finding being written (one buffer for all of them).
+    pub masked: String,
 }
 
 impl FindingParts {
