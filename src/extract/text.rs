@@ -318,6 +318,8 @@ impl Cursor {
         self.advance(text, base, target);
         let chars = |seg: &[u8]| match self.encoding {
             Encoding::Windows1252 => seg.len() as u64,
+            // Most text between two findings is ASCII: a word-at-a-time test, not a count.
+            _ if seg.is_ascii() => seg.len() as u64,
             _ => seg.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64,
         };
         let column = if self.col_at >= self.line_start
@@ -562,6 +564,27 @@ mod tests {
                 want.len()
             );
         }
+    }
+
+    /// Columns count characters, also between two findings of one line, whether the text
+    /// before them is ASCII or not.
+    #[test]
+    fn columns_count_characters() {
+        let text = "x\nZoë Müller SSN 234-56-7891 DOB 01/02/1980\nplain 1 and 2\n".as_bytes();
+        let mut c = Cursor::new(Encoding::Utf8, 0, text);
+        let at = |needle: &str| {
+            text.windows(needle.len())
+                .position(|w| w == needle.as_bytes())
+                .unwrap() as u64
+        };
+        let mut col = |s: &str| {
+            let p = c.locate(text, 0, at(s));
+            (p.line, p.column)
+        };
+        assert_eq!(col("234"), (2, 16));
+        assert_eq!(col("01/"), (2, 32));
+        assert_eq!(col("1 and"), (3, 7));
+        assert_eq!(col("2\n"), (3, 13));
     }
 
     #[test]
