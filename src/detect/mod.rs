@@ -314,6 +314,9 @@ fn nonblank_lines(head: &[u8]) -> impl Iterator<Item = &[u8]> {
     })
 }
 
+/// Per column, per rule: the header's class; per column: its column rule (`Table`'s fields).
+type Classes = (Vec<Vec<i8>>, Vec<Option<usize>>);
+
 impl Table {
     fn sniff(text: &[u8], ext: Option<&str>, rules: &RuleSet) -> Option<Table> {
         let head = &text[..text.len().min(64 * 1024)];
@@ -411,39 +414,7 @@ impl Table {
     }
 
     pub fn new(delim: u8, headers: Vec<String>, rules: &RuleSet) -> Table {
-        // Exports of one system share their header line: a tree of them classifies it once
-        // per thread (the set is keyed by the rule set's hash; a few hundred headers kept).
-        type Classes = (Vec<Vec<i8>>, Vec<Option<usize>>);
-        type Cache = (
-            String,
-            std::collections::HashMap<(u8, Vec<String>), Classes>,
-        );
-        thread_local! {
-            static CLASSES: std::cell::RefCell<Cache> = Default::default();
-        }
-        const KEEP: usize = 256;
-        let key = (delim, headers);
-        let known = CLASSES.with_borrow_mut(|(hash, map)| {
-            if *hash != rules.hash {
-                hash.clone_from(&rules.hash);
-                map.clear();
-            }
-            map.get(&key).cloned()
-        });
-        let (delim, headers) = key;
-        let (col_class, col_rule) = match known {
-            Some(c) => c,
-            None => {
-                let c = Self::classify(&headers, rules);
-                CLASSES.with_borrow_mut(|(_, map)| {
-                    if map.len() >= KEEP {
-                        map.clear();
-                    }
-                    map.insert((delim, headers.clone()), c.clone());
-                });
-                c
-            }
-        };
+        let (headers, (col_class, col_rule)) = Self::classes(delim, headers, rules);
         Table {
             delim,
             headers,
@@ -453,8 +424,44 @@ impl Table {
         }
     }
 
+    /// [`Self::classify`], remembered: exports of one system share their header line, and a
+    /// tree of them has it classified once per thread (keyed by the rule set's hash; a few
+    /// hundred headers kept, each of at most 256 columns and 8 KiB: a few MB at most). The
+    /// headers are handed back.
+    fn classes(delim: u8, headers: Vec<String>, rules: &RuleSet) -> (Vec<String>, Classes) {
+        type Cache = (
+            String,
+            std::collections::HashMap<(u8, Vec<String>), Classes>,
+        );
+        thread_local! {
+            static CLASSES: std::cell::RefCell<Cache> = Default::default();
+        }
+        const KEEP: usize = 256;
+        if headers.len() > 256 || headers.iter().map(String::len).sum::<usize>() > 8 << 10 {
+            let c = Self::classify(&headers, rules);
+            return (headers, c);
+        }
+        CLASSES.with_borrow_mut(|(hash, map)| {
+            if *hash != rules.hash {
+                hash.clone_from(&rules.hash);
+                map.clear();
+            }
+            let key = (delim, headers);
+            if let Some(c) = map.get(&key) {
+                let c = c.clone();
+                return (key.1, c);
+            }
+            let c = Self::classify(&key.1, rules);
+            if map.len() >= KEEP {
+                map.clear();
+            }
+            map.insert((delim, key.1.clone()), c.clone());
+            (key.1, c)
+        })
+    }
+
     /// Per header: its class for each rule, and its column rule (see the fields).
-    fn classify(headers: &[String], rules: &RuleSet) -> (Vec<Vec<i8>>, Vec<Option<usize>>) {
+    fn classify(headers: &[String], rules: &RuleSet) -> Classes {
         let mut col_class = Vec::new();
         let mut col_rule = Vec::new();
         // Which header words occur in a header at all (spaces removed), in one pass; only
@@ -2299,6 +2306,12 @@ confidence = { base = "high" }
             let t = Table::new(b',', headers(), &user);
             assert_eq!(t.col_rule, [None, user.by_id("user.badge")]);
             assert_eq!(t.col_class[1][user.by_id("user.badge").unwrap()], 1);
+            // A header too wide to keep is classified all the same.
+            let mut wide: Vec<String> = (0..300).map(|i| format!("c{i}")).collect();
+            wide.push("Badge Code".into());
+            let t = Table::new(b',', wide, &user);
+            assert_eq!(t.col_rule[300], user.by_id("user.badge"));
+            assert!(t.col_rule[..300].iter().all(Option::is_none));
         }
     }
 
