@@ -567,6 +567,13 @@ fn text_shapes_beyond_the_office_corpus() {
         "patient.yaml",
         "patient:\n  date_of_birth: 1980-11-22\n  pt_dob: 11/23/1980\n  memberSsn: '536228749'\n",
     );
+    // A phone's extension is matched with it and left out of the number (in prose and in a
+    // table's cell); Maestro's 12 digits and JCB's older 15 are cards.
+    env.write(
+        "contacts.txt",
+        "Phone: 212-555-0143x123\nCard: 675985288488 (Maestro)\nJCB card 213144924377509\n",
+    );
+    env.write("contacts.csv", "Name,Phone\nRoe,617-555-0143x12\n");
     let s = env.scan_root(&["--reveal"]);
     let v = |p: &str| {
         let mut x = s.kinds_values(p);
@@ -617,6 +624,15 @@ fn text_shapes_beyond_the_office_corpus() {
     );
     assert_eq!(v("matrix.txt"), strs(&[]));
     assert_eq!(v("attachment.txt"), strs(&[]));
+    assert_eq!(
+        v("contacts.txt"),
+        strs(&[
+            ("credit_card", "213144924377509"),
+            ("credit_card", "675985288488"),
+            ("phone", "2125550143")
+        ])
+    );
+    assert_eq!(v("contacts.csv"), strs(&[("phone", "6175550143")]));
 }
 
 /// FHIR larger than a chunk (4 MiB), as servers export it: a pretty-printed bundle, the same
