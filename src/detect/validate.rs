@@ -514,18 +514,18 @@ fn id_value(s: &str, min: usize, max: usize, min_digits: usize) -> Verdict {
 /// `YYYY-YYYY`, two years of 1900-2099 a few apart in order: a policy or fiscal year
 /// ("Policy number is 2024-2025 renewal"), not an id.
 fn year_range(s: &str) -> bool {
-    let (Some(a), Some(b)) = (s.get(..4), s.get(5..)) else {
+    let b = s.as_bytes();
+    if b.len() != 9 || b[4] != b'-' {
         return false;
-    };
-    let year = |p: &str| {
-        (p.len() == 4 && p.bytes().all(|c| c.is_ascii_digit()))
-            .then(|| p.parse::<u32>().ok())
-            .flatten()
+    }
+    let year = |p: &[u8]| {
+        p.iter()
+            .try_fold(0u32, |y, &c| {
+                c.is_ascii_digit().then(|| y * 10 + u32::from(c - b'0'))
+            })
             .filter(|y| (1900..=2099).contains(y))
     };
-    s.len() == 9
-        && s.as_bytes()[4] == b'-'
-        && matches!((year(a), year(b)), (Some(x), Some(y)) if x <= y && y - x <= 10)
+    matches!((year(&b[..4]), year(&b[5..])), (Some(x), Some(y)) if x <= y && y - x <= 10)
 }
 
 /// `YYYY-M-D` or `M-D-YYYY` / `M-D-YY` with a real month and day in range: a date, not an id.
