@@ -174,9 +174,10 @@ fn patterns_test_reads_documents_as_the_scan_does() {
     // A page without a text layer: the status and the reason, no candidates.
     let blank = env.write("forms/scanned.pdf", text_pdf(&[&[]]));
     let text = run(&["patterns", "test", blank.to_str().unwrap()]);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "format: pdf", "{text}");
     assert!(
-        text.lines()
-            .any(|l| l.starts_with("no_text: 1 page(s) without a text layer")),
+        lines[1].starts_with("no_text: 1 page(s) without a text layer"),
         "{text}"
     );
     assert!(text.ends_with("\n0 candidates\n"), "{text}");
