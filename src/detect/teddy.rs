@@ -63,8 +63,9 @@ const FP: usize = 4;
 type NibbleSets = [[u16; 2]; FP];
 
 /// A bucket being formed: whether its literals need a word start, its slots (literal,
-/// boundary variant) and its nibble sets.
-type BucketDraft = (bool, Vec<(u32, u8)>, NibbleSets);
+/// boundary variant), its nibble sets and their volume (kept: the merge costs of a few
+/// hundred groups are most of the start-up time).
+type BucketDraft = (bool, Vec<(u32, u8)>, NibbleSets, f64);
 
 /// The low and high nibbles a literal (in a bucket slot of boundary `variant`) allows at
 /// offset `k`, as 16-bit sets.
@@ -107,7 +108,7 @@ fn half_table(t: &[u16; 16], half: u32) -> [u8; 16] {
 fn merge_cheapest(
     groups: &mut Vec<BucketDraft>,
     cost: &mut Vec<Vec<f64>>,
-    merged: impl Fn(&NibbleSets, &NibbleSets) -> NibbleSets,
+    merge: impl Fn(&mut BucketDraft, BucketDraft),
     pair_cost: impl Fn(&BucketDraft, &BucketDraft) -> f64,
 ) {
     // Row i's cheapest partner j > i of the same word-start need, first on ties.
@@ -137,14 +138,13 @@ fn merge_cheapest(
         };
         // j goes; the last group takes its place.
         let last = groups.len() - 1;
-        let (_, g, t) = groups.swap_remove(j);
+        let gone = groups.swap_remove(j);
         cost.swap_remove(j);
         for row in cost.iter_mut() {
             row.swap_remove(j);
         }
         rows.swap_remove(j);
-        groups[i].1.extend(g);
-        groups[i].2 = merged(&groups[i].2, &t);
+        merge(&mut groups[i], gone);
         for k in 0..groups.len() {
             let c = pair_cost(&groups[i], &groups[k]);
             cost[i][k] = c;
@@ -261,7 +261,7 @@ impl CaseTeddy {
             .map(|&s| {
                 let g = vec![s];
                 let t = tables(&g);
-                (literals[s.0 as usize].word_start, g, t)
+                (literals[s.0 as usize].word_start, g, t, volume(&t))
             })
             .collect();
         // What merging two groups costs, kept up to date as groups merge (only the merged
@@ -279,16 +279,21 @@ impl CaseTeddy {
             if a.0 != b.0 {
                 return f64::INFINITY;
             }
-            volume(&merged(&a.2, &b.2)) - volume(&a.2) - volume(&b.2)
+            volume(&merged(&a.2, &b.2)) - a.3 - b.3
+        };
+        let merge = |a: &mut BucketDraft, b: BucketDraft| {
+            a.1.extend(b.1);
+            a.2 = merged(&a.2, &b.2);
+            a.3 = volume(&a.2);
         };
         let mut cost: Vec<Vec<f64>> = groups
             .iter()
             .map(|a| groups.iter().map(|b| pair_cost(a, b)).collect())
             .collect();
-        merge_cheapest(&mut groups, &mut cost, merged, pair_cost);
+        merge_cheapest(&mut groups, &mut cost, merge, pair_cost);
         let mut assign: [Vec<(u32, u8)>; 16] = Default::default();
         let mut anywhere = 0u16;
-        for (b, (ws, g, _)) in groups.into_iter().enumerate() {
+        for (b, (ws, g, _, _)) in groups.into_iter().enumerate() {
             if !ws {
                 anywhere |= 1 << b;
             }
@@ -769,6 +774,19 @@ mod tests {
             x ^= x << 17;
             x % n
         };
+        let merged = |a: &NibbleSets, b: &NibbleSets| {
+            let mut t = *a;
+            for (x, y) in t.iter_mut().zip(b) {
+                x[0] |= y[0];
+                x[1] |= y[1];
+            }
+            t
+        };
+        let volume = |t: &NibbleSets| -> f64 {
+            t.iter()
+                .map(|x| (x[0].count_ones() * x[1].count_ones()) as f64 / 256.0)
+                .product()
+        };
         for round in 0..40 {
             let n = 17 + next(300) as usize;
             let drafts: Vec<BucketDraft> = (0..n)
@@ -783,27 +801,19 @@ mod tests {
                         t[0] |= lo;
                         t[1] |= hi;
                     }
-                    (next(4) == 0, vec![(i as u32, 0u8)], t)
+                    (next(4) == 0, vec![(i as u32, 0u8)], t, volume(&t))
                 })
                 .collect();
-            let merged = |a: &NibbleSets, b: &NibbleSets| {
-                let mut t = *a;
-                for (x, y) in t.iter_mut().zip(b) {
-                    x[0] |= y[0];
-                    x[1] |= y[1];
-                }
-                t
-            };
-            let volume = |t: &NibbleSets| -> f64 {
-                t.iter()
-                    .map(|x| (x[0].count_ones() * x[1].count_ones()) as f64 / 256.0)
-                    .product()
-            };
             let pair_cost = |a: &BucketDraft, b: &BucketDraft| {
                 if a.0 != b.0 {
                     return f64::INFINITY;
                 }
-                volume(&merged(&a.2, &b.2)) - volume(&a.2) - volume(&b.2)
+                volume(&merged(&a.2, &b.2)) - a.3 - b.3
+            };
+            let merge = |a: &mut BucketDraft, b: BucketDraft| {
+                a.1.extend(b.1);
+                a.2 = merged(&a.2, &b.2);
+                a.3 = volume(&a.2);
             };
             let costs = |g: &[BucketDraft]| -> Vec<Vec<f64>> {
                 g.iter()
@@ -826,13 +836,12 @@ mod tests {
                     }
                 }
                 let (_, i, j) = best.unwrap();
-                let (_, g, t) = naive.swap_remove(j);
+                let gone = naive.swap_remove(j);
                 cost.swap_remove(j);
                 for row in &mut cost {
                     row.swap_remove(j);
                 }
-                naive[i].1.extend(g);
-                naive[i].2 = merged(&naive[i].2, &t);
+                merge(&mut naive[i], gone);
                 for k in 0..naive.len() {
                     let c = pair_cost(&naive[i], &naive[k]);
                     cost[i][k] = c;
@@ -841,7 +850,7 @@ mod tests {
             }
             let mut fast = drafts.clone();
             let mut cost = costs(&fast);
-            merge_cheapest(&mut fast, &mut cost, merged, pair_cost);
+            merge_cheapest(&mut fast, &mut cost, merge, pair_cost);
             let slots = |g: &[BucketDraft]| g.iter().map(|d| d.1.clone()).collect::<Vec<_>>();
             assert_eq!(slots(&fast), slots(&naive), "round {round}");
         }
