@@ -51,12 +51,28 @@ fn build<P: AsRef<str>>(
 #[derive(Debug)]
 pub struct Forward {
     dfa: dense::DFA<Vec<u32>>,
+    /// The start state after each byte (the last entry: at the start of the text), None
+    /// where the DFA has none: asking the DFA costs more than the walk of a short token.
+    start_of: Box<[Option<StateID>; 257]>,
 }
 
 impl Forward {
     pub fn new<P: AsRef<str>>(patterns: &[P]) -> Option<Forward> {
         let dfa = build(patterns, StartKind::Unanchored, MatchKind::LeftmostFirst)?;
-        Some(Forward { dfa })
+        let mut start_of = Box::new([None; 257]);
+        for (i, s) in start_of.iter_mut().enumerate() {
+            let config = start::Config::new()
+                .anchored(Anchored::No)
+                .look_behind(u8::try_from(i).ok());
+            *s = dfa.start_state(&config).ok();
+        }
+        Some(Forward { dfa, start_of })
+    }
+
+    /// The start state of a walk from `from` (None if the DFA has none).
+    #[inline]
+    fn start(&self, text: &[u8], from: usize) -> Option<StateID> {
+        self.start_of[from.checked_sub(1).map_or(256, |i| usize::from(text[i]))]
     }
 
     /// Whether some pattern matches inside `text[from..end]` (look-around sees the bytes
@@ -65,10 +81,7 @@ impl Forward {
     #[inline]
     pub fn any_match(&self, text: &[u8], from: usize, end: usize) -> Option<bool> {
         let dfa = &self.dfa;
-        let config = start::Config::new()
-            .anchored(Anchored::No)
-            .look_behind(from.checked_sub(1).map(|i| text[i]));
-        let mut s = dfa.start_state(&config).ok()?;
+        let mut s = self.start(text, from)?;
         for &b in &text[from..end] {
             s = dfa.next_state(s, b);
             if dfa.is_special_state(s) {
