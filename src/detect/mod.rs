@@ -314,8 +314,24 @@ fn nonblank_lines(head: &[u8]) -> impl Iterator<Item = &[u8]> {
     })
 }
 
-/// Per column, per rule: the header's class; per column: its column rule (`Table`'s fields).
-type Classes = (Vec<Vec<i8>>, Vec<Option<usize>>);
+/// Header lines kept per thread by [`Table::classes`].
+const KEPT_HEADERS: usize = 256;
+
+/// Header lines wider than this (columns, or bytes of header text) are classified each time,
+/// not kept: with the built-in rules a kept line then takes at most ~40 KB, the cache ~10 MB.
+const KEPT_HEADER_COLUMNS: usize = 256;
+const KEPT_HEADER_BYTES: usize = 8 << 10;
+
+/// [`Table::classes`]'s cache: the hash of the rule set it is for, and by delimiter and
+/// header line, the classes.
+type HeaderClassCache = (
+    String,
+    std::collections::HashMap<(u8, Vec<String>), ColClasses>,
+);
+
+thread_local! {
+    static HEADER_CLASSES: std::cell::RefCell<HeaderClassCache> = Default::default();
+}
 
 impl Table {
     fn sniff(text: &[u8], ext: Option<&str>, rules: &RuleSet) -> Option<Table> {
@@ -425,23 +441,17 @@ impl Table {
     }
 
     /// [`Self::classify`], remembered: exports of one system share their header line, and a
-    /// tree of them has it classified once per thread (keyed by the rule set's hash; a few
-    /// hundred headers kept, each of at most 256 columns and 8 KiB: a few MB at most). The
-    /// headers are handed back.
-    fn classes(delim: u8, headers: Vec<String>, rules: &RuleSet) -> (Vec<String>, Classes) {
-        type Cache = (
-            String,
-            std::collections::HashMap<(u8, Vec<String>), Classes>,
-        );
-        thread_local! {
-            static CLASSES: std::cell::RefCell<Cache> = Default::default();
-        }
-        const KEEP: usize = 256;
-        if headers.len() > 256 || headers.iter().map(String::len).sum::<usize>() > 8 << 10 {
+    /// tree of them has it classified once per thread (keyed by the rule set's hash; see
+    /// [`KEPT_HEADERS`] and [`KEPT_HEADER_COLUMNS`] for the bounds). The headers are handed
+    /// back.
+    fn classes(delim: u8, headers: Vec<String>, rules: &RuleSet) -> (Vec<String>, ColClasses) {
+        if headers.len() > KEPT_HEADER_COLUMNS
+            || headers.iter().map(String::len).sum::<usize>() > KEPT_HEADER_BYTES
+        {
             let c = Self::classify(&headers, rules);
             return (headers, c);
         }
-        CLASSES.with_borrow_mut(|(hash, map)| {
+        HEADER_CLASSES.with_borrow_mut(|(hash, map)| {
             if *hash != rules.hash {
                 hash.clone_from(&rules.hash);
                 map.clear();
@@ -452,7 +462,7 @@ impl Table {
                 return (key.1, c);
             }
             let c = Self::classify(&key.1, rules);
-            if map.len() >= KEEP {
+            if map.len() >= KEPT_HEADERS {
                 map.clear();
             }
             map.insert((delim, key.1.clone()), c.clone());
@@ -461,7 +471,7 @@ impl Table {
     }
 
     /// Per header: its class for each rule, and its column rule (see the fields).
-    fn classify(headers: &[String], rules: &RuleSet) -> Classes {
+    fn classify(headers: &[String], rules: &RuleSet) -> ColClasses {
         let mut col_class = Vec::new();
         let mut col_rule = Vec::new();
         // Which header words occur in a header at all (spaces removed), in one pass; only
@@ -636,17 +646,18 @@ impl TextTable {
                         cache.clear();
                     }
                     if !cache.contains_key(line) {
-                        let headers = cells
+                        let headers: Vec<String> = cells
                             .iter()
                             .map(|&(a, b, _)| String::from_utf8_lossy(&line[a..b]).into_owned())
                             .collect();
-                        let t = Table::new(b'\t', headers, rules);
+                        // Not through `Table::new`: this cache already keeps each header line
+                        // per thread, `Table::classes`'s would keep it twice.
+                        let (col_class, col_rule) = Table::classify(&headers, rules);
                         // A header names at least one kind (negative columns alone do not).
-                        let classified = t
-                            .col_class
+                        let classified = col_class
                             .iter()
                             .any(|c| c.contains(&1))
-                            .then(|| std::sync::Arc::new((t.col_class, t.col_rule)));
+                            .then(|| std::sync::Arc::new((col_class, col_rule)));
                         cache.insert(line.to_vec(), classified);
                     }
                     if let Some(classes) = cache.get(line).cloned().flatten() {
@@ -2309,9 +2320,20 @@ confidence = { base = "high" }
             // A header too wide to keep is classified all the same.
             let mut wide: Vec<String> = (0..300).map(|i| format!("c{i}")).collect();
             wide.push("Badge Code".into());
+            let kept = HEADER_CLASSES.with_borrow(|(_, m)| m.len());
             let t = Table::new(b',', wide, &user);
             assert_eq!(t.col_rule[300], user.by_id("user.badge"));
             assert!(t.col_rule[..300].iter().all(Option::is_none));
+            // ... and not kept.
+            assert_eq!(HEADER_CLASSES.with_borrow(|(_, m)| m.len()), kept);
+        }
+        // However many distinct header lines go by, at most KEPT_HEADERS are kept, and each
+        // is still classified right.
+        for i in 0..2 * KEPT_HEADERS + 7 {
+            let t = Table::new(b',', vec![format!("h{i}"), "Badge Code".into()], &user);
+            assert_eq!(t.col_rule, [None, user.by_id("user.badge")]);
+            let kept = HEADER_CLASSES.with_borrow(|(_, m)| m.len());
+            assert!((1..=KEPT_HEADERS).contains(&kept), "{kept}");
         }
     }
 
