@@ -101,6 +101,9 @@ pub struct Worker<'a> {
     supervisor: Option<isolate::Supervisor>,
     scratch: Scratch,
     findings: Vec<Finding>,
+    /// The fingerprints of the kept `findings` (those at the threshold or above), in order:
+    /// made together, so that they can be hashed side by side.
+    fingerprints: Vec<[u8; 32]>,
     head: Vec<u8>,
     /// Text reader buffers, reused from file to file.
     bufs: crate::extract::text::Buffers,
@@ -159,6 +162,7 @@ impl<'a> Worker<'a> {
             supervisor: None,
             scratch: Scratch::new(&cfg.rules),
             findings: Vec::new(),
+            fingerprints: Vec::new(),
             head: Vec::with_capacity(HEAD),
             bufs: Default::default(),
             spares: None,
@@ -967,6 +971,8 @@ impl<'a> Worker<'a> {
             };
             self.findings.clear();
             det.scan(&mut self.scratch, &chunk, format, &mut self.findings);
+            self.fingerprint_kept();
+            let mut fingerprints = self.fingerprints.iter();
             let (mut line, mut line_start, mut at) = (0usize, 0usize, 0usize);
             // Column (characters, or tabs in a sheet) of the previous finding on this line:
             // the next one counts on from there (one long line stays linear).
@@ -1018,10 +1024,12 @@ impl<'a> Worker<'a> {
                 if let Some(s) = &self.spares {
                     s.fill(rep);
                 }
+                let fp = *fingerprints.next().expect("one for each kept finding");
                 record_finding(
                     self.cfg,
                     &mut self.parts,
                     f,
+                    fp,
                     location,
                     dpath,
                     file,
@@ -1030,6 +1038,19 @@ impl<'a> Worker<'a> {
                 );
             }
         }
+    }
+
+    /// The fingerprints of the findings at the threshold or above, into `fingerprints`.
+    fn fingerprint_kept(&mut self) {
+        let min = self.cfg.min_confidence;
+        self.fingerprints.clear();
+        self.cfg.key.fingerprints(
+            self.findings
+                .iter()
+                .filter(|f| f.confidence >= min)
+                .map(|f| (f.kind.as_str(), f.value.as_str())),
+            &mut self.fingerprints,
+        );
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1103,6 +1124,8 @@ impl<'a> Worker<'a> {
             first = false;
             self.findings.clear();
             det.scan(&mut self.scratch, &chunk, &format, &mut self.findings);
+            self.fingerprint_kept();
+            let mut fingerprints = self.fingerprints.iter();
             let cur = cursor.as_mut().expect("set on the first chunk");
             let sql_cursor = (!sql_tables.is_empty()).then(|| cur.clone());
             for mut f in self.findings.drain(..) {
@@ -1120,10 +1143,12 @@ impl<'a> Worker<'a> {
                 if let Some(s) = &self.spares {
                     s.fill(rep);
                 }
+                let fp = *fingerprints.next().expect("one for each kept finding");
                 record_finding(
                     self.cfg,
                     &mut self.parts,
                     f,
+                    fp,
                     location,
                     dpath,
                     file,
@@ -1164,13 +1189,14 @@ type Locate<'a> = dyn FnMut(usize) -> Option<extract::text::Pos> + 'a;
 /// the file (each costs a pass over the page from its top).
 const MAX_RESTARTS: u32 = 16;
 
-/// Turn a detector finding into an inventory record (masked, fingerprinted, revealed only on
-/// request), count it on the file, and flush a full batch to the writer.
+/// Turn a detector finding into an inventory record (masked, with its fingerprint `fp`,
+/// revealed only on request), count it on the file, and flush a full batch to the writer.
 #[allow(clippy::too_many_arguments)]
 fn record_finding(
     cfg: &ScanConfig,
     parts: &mut crate::inventory::FindingParts,
     f: Finding,
+    fp: [u8; 32],
     location: Location,
     dpath: &DisplayPath,
     file: &mut FileRecord,
@@ -1178,7 +1204,6 @@ fn record_finding(
     emit: &mut dyn FnMut(FileReport),
 ) {
     let rule = &cfg.rules.rules[f.rule];
-    let fp = cfg.key.fingerprint(f.kind.as_str(), &f.value);
     *file.kinds.entry(f.kind).or_default() += 1;
     file.findings += 1;
     rep.contains_phi |= f.kind.is_core() && f.confidence >= Confidence::Medium;

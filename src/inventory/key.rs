@@ -160,22 +160,270 @@ impl FingerprintKey {
         }
     }
 
+    /// The inner hash's last block for `kind NUL value`, when that is one block (at most 55
+    /// bytes), after the key's pad block.
+    fn short_block(kind: &str, value: &str) -> Option<[u8; 64]> {
+        let len = kind.len() + 1 + value.len();
+        (len <= 55).then(|| last_block(&[kind.as_bytes(), &[0], value.as_bytes()], 64 + len))
+    }
+
+    /// The fingerprint whose inner hash ends with `block` (from `short_block`).
+    fn short_fingerprint(&self, block: &[u8; 64]) -> [u8; 32] {
+        let mut inner = self.inner;
+        compress(&mut inner, block);
+        let mut outer = self.outer;
+        compress(&mut outer, &last_block(&[&state_bytes(&inner)], 64 + 32));
+        state_bytes(&outer)
+    }
+
     /// HMAC-SHA256(key, kind NUL value).
     pub fn fingerprint(&self, kind: &str, value: &str) -> [u8; 32] {
-        let len = kind.len() + 1 + value.len();
-        if len <= 55 {
-            let mut inner = self.inner;
-            let block = last_block(&[kind.as_bytes(), &[0], value.as_bytes()], 64 + len);
-            compress(&mut inner, &block);
-            let mut outer = self.outer;
-            compress(&mut outer, &last_block(&[&state_bytes(&inner)], 64 + 32));
-            return state_bytes(&outer);
+        if let Some(block) = Self::short_block(kind, value) {
+            return self.short_fingerprint(&block);
         }
         let mut mac = self.mac.clone();
         mac.update(kind.as_bytes());
         mac.update(&[0]);
         mac.update(value.as_bytes());
         mac.finalize().into_bytes().into()
+    }
+
+    /// The fingerprints of `items` (kind, value), appended to `out` in order: the same as
+    /// `fingerprint` of each. Where the CPU has AVX-512, short values are hashed sixteen at
+    /// a time (`lanes`): SHA-NI is bound by its throughput, ~37 ns a block here, and sixteen
+    /// blocks in the vector registers take ~18 ns each.
+    pub fn fingerprints<'v>(
+        &self,
+        items: impl IntoIterator<Item = (&'v str, &'v str)>,
+        out: &mut Vec<[u8; 32]>,
+    ) {
+        self.fingerprints_with(items, out, lanes::available());
+    }
+
+    fn fingerprints_with<'v>(
+        &self,
+        items: impl IntoIterator<Item = (&'v str, &'v str)>,
+        out: &mut Vec<[u8; 32]>,
+        wide: bool,
+    ) {
+        let mut batch = lanes::Batch::new();
+        for (kind, value) in items {
+            let at = out.len();
+            match Self::short_block(kind, value) {
+                Some(block) if wide => {
+                    out.push([0; 32]);
+                    if batch.push(block, at) {
+                        self.finish(&mut batch, out);
+                    }
+                }
+                Some(block) => out.push(self.short_fingerprint(&block)),
+                None => out.push(self.fingerprint(kind, value)),
+            }
+        }
+        self.finish(&mut batch, out);
+    }
+
+    /// Fills in the fingerprints of the batch's blocks, and empties it. Below
+    /// `lanes::WORTH_IT` blocks, one at a time is cheaper.
+    fn finish(&self, batch: &mut lanes::Batch, out: &mut [[u8; 32]]) {
+        let done =
+            batch.len() >= lanes::WORTH_IT && batch.fingerprints(&self.inner, &self.outer, out);
+        if !done {
+            for (block, &at) in batch.pending() {
+                out[at] = self.short_fingerprint(block);
+            }
+        }
+        batch.clear();
+    }
+}
+
+/// Sixteen SHA-256 compressions side by side in AVX-512 registers (one 32-bit lane each), for
+/// HMACs of short values: the inner hash's last block, then the outer hash's only block.
+mod lanes {
+    /// Blocks a batch takes.
+    pub const LANES: usize = 16;
+    /// Fewer blocks than this are hashed one at a time (sixteen lanes cost the same whether
+    /// they are full or not: ~16 x 36 ns for both compressions, against ~77 ns a value).
+    pub const WORTH_IT: usize = 8;
+
+    pub struct Batch {
+        blocks: [[u8; 64]; LANES],
+        at: [usize; LANES],
+        n: usize,
+    }
+
+    impl Batch {
+        pub fn new() -> Batch {
+            Batch {
+                blocks: [[0; 64]; LANES],
+                at: [0; LANES],
+                n: 0,
+            }
+        }
+
+        /// Adds a block whose fingerprint goes to `out[at]`; true when the batch is full.
+        pub fn push(&mut self, block: [u8; 64], at: usize) -> bool {
+            self.blocks[self.n] = block;
+            self.at[self.n] = at;
+            self.n += 1;
+            self.n == LANES
+        }
+
+        pub fn len(&self) -> usize {
+            self.n
+        }
+
+        pub fn clear(&mut self) {
+            self.n = 0;
+        }
+
+        pub fn pending(&self) -> impl Iterator<Item = (&[u8; 64], &usize)> {
+            self.blocks[..self.n].iter().zip(&self.at[..self.n])
+        }
+
+        /// HMAC fingerprints of the batch's blocks, from the key's inner and outer states;
+        /// false (and nothing done) where the CPU lacks the instructions.
+        pub fn fingerprints(
+            &self,
+            inner: &[u32; 8],
+            outer: &[u32; 8],
+            out: &mut [[u8; 32]],
+        ) -> bool {
+            #[cfg(target_arch = "x86_64")]
+            if available() {
+                // SAFETY: the CPU has AVX-512F and BW (checked by `available`).
+                let states = unsafe { x86::hmac16(&self.blocks, inner, outer) };
+                for (lane, &at) in self.at[..self.n].iter().enumerate() {
+                    for (word, bytes) in states.iter().zip(out[at].chunks_exact_mut(4)) {
+                        bytes.copy_from_slice(&word[lane].to_be_bytes());
+                    }
+                }
+                return true;
+            }
+            let _ = (inner, outer, out);
+            false
+        }
+    }
+
+    /// Whether this CPU has the instructions (checked once).
+    pub fn available() -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            static HAS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+            *HAS.get_or_init(|| {
+                std::is_x86_feature_detected!("avx512f")
+                    && std::is_x86_feature_detected!("avx512bw")
+            })
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        false
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    pub(super) mod x86 {
+        use core::arch::x86_64::*;
+
+        /// SHA-256's round constants (FIPS 180-4, 4.2.2).
+        const K: [u32; 64] = [
+            0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+            0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+            0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+            0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+            0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+            0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+            0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+            0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+            0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+            0xc67178f2,
+        ];
+
+        /// One compression of sixteen states: `st[i]` holds word i of each state, `w[t]`
+        /// word t of each block (as big-endian numbers).
+        #[target_feature(enable = "avx512f")]
+        pub unsafe fn compress(st: &mut [__m512i; 8], w: [__m512i; 16]) {
+            let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *st;
+            let mut w = w;
+            for t in 0..64 {
+                if t >= 16 {
+                    let (w15, w2) = (w[(t + 1) % 16], w[(t + 14) % 16]);
+                    let s0 = _mm512_ternarylogic_epi32::<0x96>(
+                        _mm512_ror_epi32::<7>(w15),
+                        _mm512_ror_epi32::<18>(w15),
+                        _mm512_srli_epi32::<3>(w15),
+                    );
+                    let s1 = _mm512_ternarylogic_epi32::<0x96>(
+                        _mm512_ror_epi32::<17>(w2),
+                        _mm512_ror_epi32::<19>(w2),
+                        _mm512_srli_epi32::<10>(w2),
+                    );
+                    let sum = _mm512_add_epi32(w[t % 16], w[(t + 9) % 16]);
+                    w[t % 16] = _mm512_add_epi32(sum, _mm512_add_epi32(s0, s1));
+                }
+                // Σ1(e), Ch(e, f, g), Σ0(a), Maj(a, b, c): three-input functions in one
+                // ternary-logic instruction each (0x96 XOR, 0xCA choose, 0xE8 majority).
+                let s1 = _mm512_ternarylogic_epi32::<0x96>(
+                    _mm512_ror_epi32::<6>(e),
+                    _mm512_ror_epi32::<11>(e),
+                    _mm512_ror_epi32::<25>(e),
+                );
+                let ch = _mm512_ternarylogic_epi32::<0xCA>(e, f, g);
+                let kw = _mm512_add_epi32(w[t % 16], _mm512_set1_epi32(K[t] as i32));
+                let t1 = _mm512_add_epi32(_mm512_add_epi32(h, s1), _mm512_add_epi32(ch, kw));
+                let s0 = _mm512_ternarylogic_epi32::<0x96>(
+                    _mm512_ror_epi32::<2>(a),
+                    _mm512_ror_epi32::<13>(a),
+                    _mm512_ror_epi32::<22>(a),
+                );
+                let maj = _mm512_ternarylogic_epi32::<0xE8>(a, b, c);
+                h = g;
+                g = f;
+                f = e;
+                e = _mm512_add_epi32(d, t1);
+                d = c;
+                c = b;
+                b = a;
+                a = _mm512_add_epi32(t1, _mm512_add_epi32(s0, maj));
+            }
+            for (s, v) in st.iter_mut().zip([a, b, c, d, e, f, g, h]) {
+                *s = _mm512_add_epi32(*s, v);
+            }
+        }
+
+        /// The sixteen HMACs whose inner hashes end with `blocks`, from the key's inner and
+        /// outer states (after their pad blocks): word i of lane l's result is `[i][l]`.
+        #[target_feature(enable = "avx512f,avx512bw")]
+        pub unsafe fn hmac16(
+            blocks: &[[u8; 64]; 16],
+            inner: &[u32; 8],
+            outer: &[u32; 8],
+        ) -> [[u32; 16]; 8] {
+            // Word t of every block, gathered (block l's at 16 l + t), then byte-swapped.
+            let at = _mm512_setr_epi32(
+                0, 16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240,
+            );
+            let swap = _mm512_broadcast_i32x4(_mm_setr_epi8(
+                3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12,
+            ));
+            let base = blocks.as_ptr() as *const i32;
+            let w: [__m512i; 16] = std::array::from_fn(|t| {
+                _mm512_shuffle_epi8(_mm512_i32gather_epi32::<4>(at, base.add(t)), swap)
+            });
+            let mut st: [__m512i; 8] = std::array::from_fn(|i| _mm512_set1_epi32(inner[i] as i32));
+            compress(&mut st, w);
+            // The outer block: the inner digest (the state words, as they are), the padding
+            // bit, and the length: the pad block and 32 bytes, 768 bits.
+            let mut w = [_mm512_setzero_si512(); 16];
+            w[..8].copy_from_slice(&st);
+            w[8] = _mm512_set1_epi32(0x8000_0000u32 as i32);
+            w[15] = _mm512_set1_epi32(768);
+            let mut st: [__m512i; 8] = std::array::from_fn(|i| _mm512_set1_epi32(outer[i] as i32));
+            compress(&mut st, w);
+            let mut out = [[0u32; 16]; 8];
+            for (o, s) in out.iter_mut().zip(&st) {
+                _mm512_storeu_si512(o.as_mut_ptr() as *mut __m512i, *s);
+            }
+            out
+        }
     }
 }
 
@@ -201,6 +449,87 @@ mod tests {
                 mac.update(&value.as_bytes()[..n]);
                 let want: [u8; 32] = mac.finalize().into_bytes().into();
                 assert_eq!(k.fingerprint(kind, &value[..n]), want, "{kind} {n}");
+            }
+        }
+    }
+
+    /// Batches of every size up to three full ones, short and long values mixed, with the
+    /// sixteen lanes (where this CPU has them) and without: the same as one at a time.
+    #[test]
+    fn batched_fingerprints_are_the_single_ones() {
+        let mut key = [0u8; 32];
+        for (i, b) in key.iter_mut().enumerate() {
+            *b = (i * 13 + 1) as u8;
+        }
+        let k = FingerprintKey::new(&key);
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let kinds = ["ssn", "dob", "insurance_id", "mrn", ""];
+        for n in 0..=3 * lanes::LANES + 1 {
+            let items: Vec<(&str, String)> = (0..n)
+                .map(|_| {
+                    let kind = kinds[next() as usize % kinds.len()];
+                    // Mostly one block; now and then longer than 55 bytes with the kind.
+                    let len = if next() % 5 == 0 {
+                        40 + next() % 60
+                    } else {
+                        next() % 30
+                    };
+                    let value = (0..len)
+                        .map(|_| char::from(b'!' + (next() % 90) as u8))
+                        .collect();
+                    (kind, value)
+                })
+                .collect();
+            let want: Vec<[u8; 32]> = items.iter().map(|(k2, v)| k.fingerprint(k2, v)).collect();
+            for wide in [true, false] {
+                let mut got = vec![[7u8; 32]];
+                k.fingerprints_with(
+                    items.iter().map(|(k2, v)| (*k2, v.as_str())),
+                    &mut got,
+                    wide,
+                );
+                assert_eq!(got[0], [7u8; 32], "what was in `out` stays");
+                assert_eq!(got[1..], want[..], "{n} values, wide {wide}");
+            }
+        }
+    }
+
+    /// The sixteen-lane compression against sha2's, on random states and blocks.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn sixteen_lanes_compress_as_sha2_does() {
+        if !lanes::available() {
+            eprintln!("no AVX-512 on this CPU: the sixteen lanes are not used here");
+            return;
+        }
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..50 {
+            let blocks: [[u8; 64]; 16] =
+                std::array::from_fn(|_| std::array::from_fn(|_| next() as u8));
+            let inner: [u32; 8] = std::array::from_fn(|_| next() as u32);
+            let outer: [u32; 8] = std::array::from_fn(|_| next() as u32);
+            // SAFETY: `available` said the CPU has the instructions.
+            let got = unsafe { lanes::x86::hmac16(&blocks, &inner, &outer) };
+            for (lane, block) in blocks.iter().enumerate() {
+                let mut s = inner;
+                compress(&mut s, block);
+                let mut o = outer;
+                compress(&mut o, &last_block(&[&state_bytes(&s)], 64 + 32));
+                for (i, w) in o.iter().enumerate() {
+                    assert_eq!(got[i][lane], *w, "lane {lane}, word {i}");
+                }
             }
         }
     }
