@@ -47,14 +47,20 @@ fn after_block(block: &[u8; 64]) -> [u32; 8] {
 /// blocks already hashed) are the `tail` parts.
 fn last_block(tail: &[&[u8]], total: usize) -> [u8; 64] {
     let mut block = [0u8; 64];
+    fill_last_block(&mut block, tail, total);
+    block
+}
+
+/// `last_block`, written over `block` (in place: a batch's blocks are not copied in).
+fn fill_last_block(block: &mut [u8; 64], tail: &[&[u8]], total: usize) {
     let mut n = 0;
     for part in tail {
         block[n..n + part.len()].copy_from_slice(part);
         n += part.len();
     }
     block[n] = 0x80;
+    block[n + 1..56].fill(0);
     block[56..].copy_from_slice(&((total as u64) * 8).to_be_bytes());
-    block
 }
 
 fn state_bytes(state: &[u32; 8]) -> [u8; 32] {
@@ -161,13 +167,13 @@ impl FingerprintKey {
     }
 
     /// The inner hash's last block for `kind NUL value`, when that is one block (at most 55
-    /// bytes), after the key's pad block.
-    fn short_block(kind: &str, value: &str) -> Option<[u8; 64]> {
+    /// bytes), after the key's pad block: its parts and the hashed length.
+    fn short_tail<'v>(kind: &'v str, value: &'v str) -> Option<([&'v [u8]; 3], usize)> {
         let len = kind.len() + 1 + value.len();
-        (len <= 55).then(|| last_block(&[kind.as_bytes(), &[0], value.as_bytes()], 64 + len))
+        (len <= 55).then_some(([kind.as_bytes(), &[0], value.as_bytes()], 64 + len))
     }
 
-    /// The fingerprint whose inner hash ends with `block` (from `short_block`).
+    /// The fingerprint whose inner hash ends with `block` (`last_block` of a `short_tail`).
     fn short_fingerprint(&self, block: &[u8; 64]) -> [u8; 32] {
         let mut inner = self.inner;
         compress(&mut inner, block);
@@ -178,8 +184,8 @@ impl FingerprintKey {
 
     /// HMAC-SHA256(key, kind NUL value).
     pub fn fingerprint(&self, kind: &str, value: &str) -> [u8; 32] {
-        if let Some(block) = Self::short_block(kind, value) {
-            return self.short_fingerprint(&block);
+        if let Some((tail, total)) = Self::short_tail(kind, value) {
+            return self.short_fingerprint(&last_block(&tail, total));
         }
         let mut mac = self.mac.clone();
         mac.update(kind.as_bytes());
@@ -209,14 +215,14 @@ impl FingerprintKey {
         let mut batch = lanes::Batch::new();
         for (kind, value) in items {
             let at = out.len();
-            match Self::short_block(kind, value) {
-                Some(block) if wide => {
+            match Self::short_tail(kind, value) {
+                Some((tail, total)) if wide => {
                     out.push([0; 32]);
-                    if batch.push(block, at) {
+                    if batch.push(&tail, total, at) {
                         self.finish(&mut batch, out);
                     }
                 }
-                Some(block) => out.push(self.short_fingerprint(&block)),
+                Some((tail, total)) => out.push(self.short_fingerprint(&last_block(&tail, total))),
                 None => out.push(self.fingerprint(kind, value)),
             }
         }
@@ -261,9 +267,10 @@ mod lanes {
             }
         }
 
-        /// Adds a block whose fingerprint goes to `out[at]`; true when the batch is full.
-        pub fn push(&mut self, block: [u8; 64], at: usize) -> bool {
-            self.blocks[self.n] = block;
+        /// Adds the last block of `tail` (`fill_last_block`), whose fingerprint goes to
+        /// `out[at]`; true when the batch is full.
+        pub fn push(&mut self, tail: &[&[u8]], total: usize, at: usize) -> bool {
+            super::fill_last_block(&mut self.blocks[self.n], tail, total);
             self.at[self.n] = at;
             self.n += 1;
             self.n == LANES
