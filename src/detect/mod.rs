@@ -1061,6 +1061,48 @@ fn group_matches(
     walk_matches(g, dfa, c, chunk, from, chunk.to, b, cands);
 }
 
+/// Drops the text findings (`out[n_struct..]`) that overlap a structured or column finding
+/// (`out[first..n_struct]`): those win.
+fn drop_overlapped(out: &mut Vec<Finding>, first: usize, n_struct: usize) {
+    let fixed = &out[first..n_struct];
+    // Merged, sorted spans of the fixed findings (a CSV can have a finding in every
+    // cell), walked alongside the text findings.
+    let mut spans: Vec<(usize, usize)> = fixed.iter().map(|g| (g.start, g.end)).collect();
+    if !spans.is_sorted() {
+        spans.sort_unstable();
+    }
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+    for (s, e) in spans {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    // With the text findings in order of their starts (as they come; sorted if not,
+    // so that a change elsewhere cannot silently keep overlaps), the first merged span
+    // not ending by a finding's start only moves forward: one pass over both, where a
+    // binary search per finding missed the cache on every step.
+    if !out[n_struct..].is_sorted_by_key(|f| f.start) {
+        out[n_struct..].sort_by_key(|f| f.start);
+    }
+    let mut i = 0;
+    let mut overlaps = |f: &Finding| {
+        while i < merged.len() && merged[i].1 <= f.start {
+            i += 1;
+        }
+        i < merged.len() && merged[i].0 < f.end
+    };
+    // Compact in place: the kept text findings move down, nothing is cloned.
+    let mut w = n_struct;
+    for r in n_struct..out.len() {
+        if !overlaps(&out[r]) {
+            out.swap(w, r);
+            w += 1;
+        }
+    }
+    out.truncate(w);
+}
+
 /// The stretches of `sorted` (by start), overlapping ones joined.
 fn merged_stretches(
     sorted: impl Iterator<Item = (usize, usize)>,
@@ -1352,41 +1394,7 @@ impl<'r> Detector<'r> {
         self.scan_text(sc, chunk, layout, out);
         sc.text_tables = tables;
         if n_struct > first {
-            // Drop text findings that overlap a structured/column finding.
-            let fixed = &out[first..n_struct];
-            // Merged, sorted spans of the fixed findings (a CSV can have a finding in every
-            // cell), walked alongside the text findings.
-            let mut spans: Vec<(usize, usize)> = fixed.iter().map(|g| (g.start, g.end)).collect();
-            if !spans.is_sorted() {
-                spans.sort_unstable();
-            }
-            let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
-            for (s, e) in spans {
-                match merged.last_mut() {
-                    Some(last) if s <= last.1 => last.1 = last.1.max(e),
-                    _ => merged.push((s, e)),
-                }
-            }
-            // The text findings come in order of their starts: the first merged span not
-            // ending by a finding's start only moves forward (one pass over both, where a
-            // binary search per finding missed the cache on every step).
-            let mut i = 0;
-            let mut overlaps = |f: &Finding| {
-                while i < merged.len() && merged[i].1 <= f.start {
-                    i += 1;
-                }
-                i < merged.len() && merged[i].0 < f.end
-            };
-            debug_assert!(out[n_struct..].is_sorted_by_key(|f| f.start));
-            // Compact in place: the kept text findings move down, nothing is cloned.
-            let mut w = n_struct;
-            for r in n_struct..out.len() {
-                if !overlaps(&out[r]) {
-                    out.swap(w, r);
-                    w += 1;
-                }
-            }
-            out.truncate(w);
+            drop_overlapped(out, first, n_struct);
         }
         // Usually in order already; the stable sort would allocate its scratch buffer anyway.
         if !out[first..].is_sorted_by_key(|f| (f.start, f.end)) {
@@ -2108,6 +2116,62 @@ pub fn scope_name(s: Scope) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Text findings overlapping a structured or column finding are dropped, whatever order
+    /// the text findings come in (the one-pass walk needs them by start: it sorts them if
+    /// they are not). Against a check of every pair, on random spans.
+    #[test]
+    fn overlapped_text_findings_are_dropped_in_any_order() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n) as usize
+        };
+        let finding = |start: usize, end: usize| Finding {
+            rule: 0,
+            kind: Kind::Ssn,
+            confidence: Confidence::High,
+            value: format!("{start}-{end}"),
+            start,
+            end,
+            record: None,
+        };
+        for round in 0..500 {
+            let fixed: Vec<Finding> = (0..next(6))
+                .map(|_| {
+                    let s = next(200);
+                    finding(s, s + 1 + next(20))
+                })
+                .collect();
+            let mut text: Vec<Finding> = (0..next(12))
+                .map(|_| {
+                    let s = next(200);
+                    finding(s, s + 1 + next(15))
+                })
+                .collect();
+            if round % 2 == 0 {
+                text.sort_by_key(|f| f.start);
+            }
+            let mut want: Vec<String> = text
+                .iter()
+                .filter(|t| !fixed.iter().any(|f| f.start < t.end && t.start < f.end))
+                .map(|t| t.value.clone())
+                .collect();
+            let mut out = vec![finding(1000, 1001)];
+            out.extend(fixed.iter().map(|f| finding(f.start, f.end)));
+            let n_struct = out.len();
+            out.extend(text);
+            drop_overlapped(&mut out, 1, n_struct);
+            assert_eq!(out.len(), n_struct + want.len(), "round {round}");
+            assert_eq!(out[0].start, 1000, "findings before `first` stay");
+            let mut got: Vec<String> = out[n_struct..].iter().map(|f| f.value.clone()).collect();
+            got.sort();
+            want.sort();
+            assert_eq!(got, want, "round {round}");
+        }
+    }
 
     #[test]
     fn a_keyword_in_another_sentence_is_no_context() {
