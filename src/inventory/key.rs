@@ -460,6 +460,16 @@ mod tests {
         }
     }
 
+    /// A xorshift generator: the tests' random values, the same on every run.
+    fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+        move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        }
+    }
+
     /// Batches of every size up to three full ones, short and long values mixed, with the
     /// sixteen lanes (where this CPU has them) and without: the same as one at a time.
     #[test]
@@ -469,20 +479,14 @@ mod tests {
             *b = (i * 13 + 1) as u8;
         }
         let k = FingerprintKey::new(&key);
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         let kinds = ["ssn", "dob", "insurance_id", "mrn", ""];
         for n in 0..=3 * lanes::LANES + 1 {
             let items: Vec<(&str, String)> = (0..n)
                 .map(|_| {
                     let kind = kinds[next() as usize % kinds.len()];
                     // Mostly one block; now and then longer than 55 bytes with the kind.
-                    let len = if next() % 5 == 0 {
+                    let len = if next().is_multiple_of(5) {
                         40 + next() % 60
                     } else {
                         next() % 30
@@ -515,13 +519,7 @@ mod tests {
             eprintln!("no AVX-512 on this CPU: the sixteen lanes are not used here");
             return;
         }
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
         for _ in 0..50 {
             let blocks: [[u8; 64]; 16] =
                 std::array::from_fn(|_| std::array::from_fn(|_| next() as u8));
