@@ -223,6 +223,61 @@ fn pdf_pages_are_scanned_with_page_numbers() {
     assert_eq!(s.code, 1);
 }
 
+/// Every fingerprint the binary writes is HMAC-SHA256(key, kind NUL value) under the key
+/// file's key, worked out here with the `hmac` crate: in a text file's chunks and in a
+/// spreadsheet's extracted text, with enough findings in each to be hashed sixteen at a
+/// time where the CPU can (and one at a time where it cannot).
+#[test]
+fn fingerprints_are_hmacs_of_kind_and_value_in_text_and_sheets() {
+    use hmac::{Hmac, Mac};
+    let env = Env::new();
+    let key: Vec<u8> = (0u8..32)
+        .map(|i| i.wrapping_mul(37).wrapping_add(11))
+        .collect();
+    std::fs::write(&env.key, format!("{}\n", hex::encode(&key))).unwrap();
+    let text: String = (0..40)
+        .map(|i| {
+            format!(
+                "SSN 234-56-{:04}  DOB: 03/{:02}/1961  MRN: A{:07}  Phone (212) 555-{:04}\n",
+                1000 + i,
+                1 + i % 28,
+                4_829_100 + i,
+                100 + i
+            )
+        })
+        .collect();
+    env.write("notes.txt", text);
+    let rows: Vec<Vec<String>> = std::iter::once(["Name", "SSN", "MRN"].map(String::from).to_vec())
+        .chain((0..30).map(|i| {
+            vec![
+                format!("Patient {i}"),
+                format!("412-33-{:04}", 2000 + i),
+                format!("B{:07}", 7_120_000 + i),
+            ]
+        }))
+        .collect();
+    let rows: Vec<Vec<&str>> = rows
+        .iter()
+        .map(|r| r.iter().map(String::as_str).collect())
+        .collect();
+    let rows: Vec<&[&str]> = rows.iter().map(Vec::as_slice).collect();
+    env.write("list.xlsx", xlsx(&rows, "A1:C31", false));
+    let s = env.scan_root(&["--reveal"]);
+    for (file, at_least) in [("notes.txt", 160), ("list.xlsx", 60)] {
+        let found = s.findings_in(file);
+        assert!(found.len() >= at_least, "{file}: {} findings", found.len());
+        for f in found {
+            let (kind, value) = (f["kind"].as_str().unwrap(), f["value"].as_str().unwrap());
+            let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&key).unwrap();
+            mac.update(kind.as_bytes());
+            mac.update(&[0]);
+            mac.update(value.as_bytes());
+            let want = hex::encode(mac.finalize().into_bytes());
+            assert_eq!(f["fingerprint"], want.as_str(), "{file}: {kind} {value}");
+        }
+    }
+}
+
 #[test]
 fn xlsx_headers_dates_and_cells() {
     let env = Env::new();
