@@ -2165,13 +2165,8 @@ mod tests {
     /// they are not). Against a check of every pair, on random spans.
     #[test]
     fn overlapped_text_findings_are_dropped_in_any_order() {
-        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = |n: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x % n) as usize
-        };
+        let mut rng = crate::testutil::xorshift(0x9E37_79B9_7F4A_7C15);
+        let mut next = |n: u64| (rng() % n) as usize;
         let finding = |start: usize, end: usize| Finding {
             rule: 0,
             kind: Kind::Ssn,

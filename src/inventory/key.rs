@@ -437,6 +437,7 @@ mod lanes {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::xorshift;
 
     #[test]
     fn two_compressions_give_the_hmac_crates_result_at_every_length() {
@@ -457,16 +458,6 @@ mod tests {
                 let want: [u8; 32] = mac.finalize().into_bytes().into();
                 assert_eq!(k.fingerprint(kind, &value[..n]), want, "{kind} {n}");
             }
-        }
-    }
-
-    /// A xorshift generator: the tests' random values, the same on every run.
-    fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
-        move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
         }
     }
 
